@@ -11,7 +11,8 @@
 #	...
 #	check "sipp saw the call" wait_pid_exit "$SIPP_PID" 30
 #
-# Works in bash and dash.  Every wait here is bounded; the EXIT trap kills
+# Works in bash and dash; do not "set -e" in a test (a failed check is a
+# "not ok" line, not the end of the script).  Every wait here is bounded; the EXIT trap kills
 # every process started with bg_start/sipp_bg/bg_track and removes the
 # per-test directory $TP_TMPDIR (kept, and named, if a test failed or
 # TP_KEEP_TMP=1).  Output goes to stdout, which is what tap-driver.sh reads.

@@ -1,0 +1,224 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# termphone as the callee (--auto-answer) against SIPp callers: the call
+# flow with SIPp's built-in uac, the SDP answer (PCMU, and telephone-event
+# when the offer has it), and 488 Not Acceptable Here to an offer that has
+# no codec termphone knows.
+
+. "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
+
+need_termphone
+need_cmd sipp awk grep
+
+plan 18
+
+# ------------------------------------------------------- local helpers --
+# (The same few helpers sit in each sipp-*.sh, exit-status.sh and
+# signals.sh, so every test file stands alone next to tests/lib.sh.)
+
+# Start termphone in the background with JSON events, a log and a SIP
+# trace, and no user config: tp_start NAME [ARG...].  Events go to
+# NAME.ev, stderr to NAME.stderr, the trace to NAME.trace; PID in TP_PID.
+# Stdin is /dev/null unless TP_STDIN names another file (e.g. a FIFO).
+tp_start() {
+	_n=$1
+	shift
+	mkdir -p "$TP_TMPDIR/home"
+	HOME=$TP_TMPDIR/home XDG_CONFIG_HOME=$TP_TMPDIR/home \
+	XDG_STATE_HOME=$TP_TMPDIR/home \
+	    "$TP_BIN" --headless --events=json -vv \
+	    --log="$TP_TMPDIR/$_n.log" --sip-trace="$TP_TMPDIR/$_n.trace" \
+	    "$@" <"${TP_STDIN:-/dev/null}" >"$TP_TMPDIR/$_n.ev" \
+	    2>"$TP_TMPDIR/$_n.stderr" &
+	TP_PID=$!
+	bg_track "$TP_PID"
+}
+
+# Print termphone's events (NAME.ev) as one short line each:
+# "sent INVITE", "received 200 OK (BYE)", "call connected", "reg registered",
+# "redirect 302 sip:...", or the event's name.
+tp_flow() {
+	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" <<'PY'
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    k = e.get("event")
+    if k == "sip_message":
+        s = e.get("summary") or ""
+        if s[:1].isdigit():
+            s += " (%s)" % e.get("method")
+        print("%s %s" % (e.get("dir"), s))
+    elif k == "call_state":
+        print("call %s" % e.get("state"))
+    elif k == "reg_state":
+        print("reg %s" % e.get("state"))
+    elif k == "call_redirect":
+        print("redirect %s %s" % (e.get("status"), e.get("target")))
+    else:
+        print(k)
+PY
+}
+
+# True if NAME's events hold these lines in this order (others may come
+# between): flow_has NAME LINE...  Prints the flow when they do not.
+flow_has() {
+	_n=$1
+	shift
+	tp_flow "$_n" >"$TP_TMPDIR/$_n.flow"
+	printf '%s\n' "$@" >"$TP_TMPDIR/$_n.want"
+	awk 'NR == FNR { w[++n] = $0; next }
+	    i < n && $0 == w[i + 1] { i++ }
+	    END { exit !(i == n) }' \
+	    "$TP_TMPDIR/$_n.want" "$TP_TMPDIR/$_n.flow" && return 0
+	diag "wanted, in this order:" "$@"
+	diag_file "$TP_TMPDIR/$_n.flow" 40
+	return 1
+}
+
+# Print how many of NAME's event lines are exactly LINE: flow_count NAME LINE.
+flow_count() {
+	tp_flow "$1" | grep -cxF -e "$2"
+}
+
+# Wait at most TIMEOUT_S until a socket is bound (udp) or listening (tcp)
+# on 127.0.0.1:PORT: wait_bound udp|tcp PORT TIMEOUT_S.
+wait_bound() {
+	_pat=$(printf ' 0100007F:%04X 00000000:0000 ' "$2")
+	wait_for "grep -q '$_pat' /proc/net/$1" "$3"
+}
+
+# Wait at most TIMEOUT_S for a background process and compare its exit
+# status; on a mismatch show the FILEs (names in $TP_TMPDIR):
+#   exit_is PID WANT TIMEOUT_S DESC [FILE...]
+exit_is() {
+	wait_pid_exit "$1" "$3"
+	_st=$?
+	is "$_st" "$2" "$4"
+	if [ "$_st" != "$2" ]; then
+		shift 4
+		for _f in "$@"; do
+			diag_file "$TP_TMPDIR/$_f" 25
+		done
+	fi
+}
+
+# Print the SDP of the first 200 OK to an INVITE that termphone sent, from
+# its SIP trace NAME.trace: sdp_answer NAME.
+sdp_answer() {
+	"$TP_PYTHON" - "$TP_TMPDIR/$1.trace" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+for m in re.split(r"(?m)^(?=SENT to |RECEIVED from )", text):
+    head, _, msg = m.partition("\n")
+    if not head.startswith("SENT to ") or not msg.startswith("SIP/2.0 200"):
+        continue
+    hdrs, _, body = msg.partition("\n\n")
+    if re.search(r"(?mi)^CSeq:\s*\d+\s+INVITE\s*$", hdrs):
+        sys.stdout.write(body.strip() + "\n")
+        break
+PY
+}
+
+# True if SDP file FILE has an audio m= line listing payload type PT and,
+# unless ENCODING is "-", the line a=rtpmap:PT ENCODING.
+#   sdp_has FILE PT ENCODING
+sdp_has() {
+	grep -Eq "^m=audio [0-9]+ RTP/AVP( [0-9]+)* $2( |\$)" "$1" &&
+	    { [ "$3" = - ] || grep -qxF "a=rtpmap:$2 $3" "$1"; } && return 0
+	diag "no payload type $2 ($3) in this SDP:"
+	diag_file "$1" 20
+	return 1
+}
+
+# SIP message events come from Sofia's stack thread, state events from the
+# main loop: each stream is in order, but the two may interleave either
+# way, so a check never mixes them unless one causes the other.
+
+# What a callee sends and receives from SIPp's uac, and its call states.
+UAS_SIP='received INVITE
+sent 180 Ringing (INVITE)
+sent 200 OK (INVITE)
+received ACK
+received BYE
+sent 200 OK (BYE)'
+UAS_STATES='call incoming
+call connected
+call ended'
+
+# ------------------------------------------------- sipp -sn uac, PCMU --
+me=$(free_udp_port)
+port=$(free_udp_port)
+media=$(free_udp_port 4)
+tp_start uac --listen="127.0.0.1:$me" --null-audio --auto-answer \
+    --exit-after-call
+wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
+sipp_bg uac -sn:uac "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 -d 500 \
+    -recv_timeout 10s
+exit_is "$SIPP_PID" 0 15 "uac: sipp -sn uac exits 0 (call completed)" \
+    uac.out uac.err
+exit_is "$TP_PID" 0 10 "uac: termphone exits 0 after the call" \
+    uac.stderr uac.ev
+check "uac: INVITE, 180, 200, ACK, BYE, 200 in termphone's events" \
+    flow_has uac "$UAS_SIP"
+check "uac: call states incoming, connected, ended" \
+    flow_has uac "$UAS_STATES"
+check "uac: connected with PCMU/8000" \
+    grep -q '"state":"connected".*"codec":"PCMU/8000"' "$TP_TMPDIR/uac.ev"
+sdp_answer uac >"$TP_TMPDIR/uac.answer"
+check "uac: the 200 OK's SDP answers PCMU (payload type 0)" \
+    sdp_has "$TP_TMPDIR/uac.answer" 0 PCMU/8000
+check "uac: the answer's connection address is 127.0.0.1" \
+    grep -qx 'c=IN IP4 127.0.0.1' "$TP_TMPDIR/uac.answer"
+
+# -------------------------------- an offer with telephone-event (101) --
+me=$(free_udp_port)
+port=$(free_udp_port)
+media=$(free_udp_port 4)
+tp_start te --listen="127.0.0.1:$me" --null-audio --auto-answer \
+    --exit-after-call
+wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
+sipp_bg te uac-pcmu-te.xml "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 \
+    -d 500 -recv_timeout 10s
+exit_is "$SIPP_PID" 0 15 "te: sipp (uac-pcmu-te.xml) exits 0" te.out te.err
+exit_is "$TP_PID" 0 10 "te: termphone exits 0 after the call" \
+    te.stderr te.ev
+check "te: INVITE, 180, 200, ACK, BYE, 200 in termphone's events" \
+    flow_has te "$UAS_SIP"
+sdp_answer te >"$TP_TMPDIR/te.answer"
+check "te: the answer has PCMU (payload type 0)" \
+    sdp_has "$TP_TMPDIR/te.answer" 0 PCMU/8000
+# RFC 3264 6.1: the answer SHOULD keep the offer's payload type numbers.
+check "te: the answer has telephone-event/8000 on the offered type 101" \
+    sdp_has "$TP_TMPDIR/te.answer" 101 telephone-event/8000
+
+# ------------------------------------ no common codec: 488, then the ACK --
+me=$(free_udp_port)
+port=$(free_udp_port)
+media=$(free_udp_port 4)
+tp_start gsm --listen="127.0.0.1:$me" --null-audio --auto-answer \
+    --exit-after-call
+wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
+sipp_bg gsm uac-nocodec.xml "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 \
+    -recv_timeout 10s
+exit_is "$SIPP_PID" 0 15 "gsm: sipp got 488 to its GSM-only offer (exit 0)" \
+    gsm.out gsm.err gsm.ev
+check "gsm: termphone sent 488 Not Acceptable Here and got the ACK" \
+    flow_has gsm 'received INVITE' 'sent 488 Not Acceptable Here (INVITE)' \
+    'received ACK'
+check "gsm: the call never connected" \
+    sh -c '! grep -q "\"state\":\"connected\"" "$1"' sh "$TP_TMPDIR/gsm.ev"
+# The ACK matched the INVITE's transaction, so the 488 is not resent
+# (it would be after 500 ms, RFC 3261 17.2.1).
+if wait_for "[ \$(flow_count gsm 'sent 488 Not Acceptable Here (INVITE)') -gt 1 ]" 1.5
+then
+	not_ok "gsm: the 488 is not retransmitted after the ACK"
+	diag_file "$TP_TMPDIR/gsm.flow"
+else
+	ok "gsm: the 488 is not retransmitted after the ACK"
+fi
+check "gsm: termphone still runs after rejecting the offer" _tp_alive "$TP_PID"
+kill -TERM "$TP_PID" 2>/dev/null
+exit_is "$TP_PID" 0 10 "gsm: termphone exits 0 on SIGTERM" gsm.stderr
