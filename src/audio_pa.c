@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The "pa" device: PortAudio at the device's own rate, behind two rings. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -97,6 +98,69 @@ audio_pa_errno(PaError perr)
 	}
 }
 
+/*
+ * PortAudio is loaded with dlopen() the first time a sound card is wanted,
+ * not linked: through libjack and libasound it maps libstdc++, libdb and
+ * more, about 2.3 MB of resident memory that a phone on null or file audio
+ * (scripts, tests, the demo) never uses.  The headers still give us every
+ * type, so each entry point is a pointer of the library's own type.
+ */
+static struct {
+	void	*lib;
+	__typeof__(Pa_AbortStream)			*AbortStream;
+	__typeof__(Pa_CloseStream)			*CloseStream;
+	__typeof__(Pa_GetDefaultInputDevice)		*GetDefaultInputDevice;
+	__typeof__(Pa_GetDefaultOutputDevice)		*GetDefaultOutputDevice;
+	__typeof__(Pa_GetDeviceCount)			*GetDeviceCount;
+	__typeof__(Pa_GetDeviceInfo)			*GetDeviceInfo;
+	__typeof__(Pa_GetErrorText)			*GetErrorText;
+	__typeof__(Pa_GetHostApiInfo)			*GetHostApiInfo;
+	__typeof__(Pa_GetVersionText)			*GetVersionText;
+	__typeof__(Pa_HostApiTypeIdToHostApiIndex)	*HostApiTypeIdToHostApiIndex;
+	__typeof__(Pa_Initialize)			*Initialize;
+	__typeof__(Pa_IsFormatSupported)		*IsFormatSupported;
+	__typeof__(Pa_OpenStream)			*OpenStream;
+	__typeof__(Pa_StartStream)			*StartStream;
+	__typeof__(Pa_Terminate)			*Terminate;
+} palib;
+
+/* Load libportaudio.so.2 and its entry points once.  Returns 0 or ENODEV. */
+static int
+audio_pa_load(void)
+{
+	if (palib.lib != NULL)
+		return 0;
+	if ((palib.lib = dlopen("libportaudio.so.2", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_error("audio: cannot load PortAudio: %s", dlerror());
+		return ENODEV;
+	}
+#define PA_SYM(name) \
+	if ((*(void **)&palib.name = dlsym(palib.lib, "Pa_" #name)) == NULL) \
+		goto fail
+	PA_SYM(AbortStream);
+	PA_SYM(CloseStream);
+	PA_SYM(GetDefaultInputDevice);
+	PA_SYM(GetDefaultOutputDevice);
+	PA_SYM(GetDeviceCount);
+	PA_SYM(GetDeviceInfo);
+	PA_SYM(GetErrorText);
+	PA_SYM(GetHostApiInfo);
+	PA_SYM(GetVersionText);
+	PA_SYM(HostApiTypeIdToHostApiIndex);
+	PA_SYM(Initialize);
+	PA_SYM(IsFormatSupported);
+	PA_SYM(OpenStream);
+	PA_SYM(StartStream);
+	PA_SYM(Terminate);
+#undef PA_SYM
+	return 0;
+fail:
+	log_error("audio: PortAudio lacks a symbol: %s", dlerror());
+	dlclose(palib.lib);
+	palib.lib = NULL;
+	return ENODEV;
+}
+
 /* Initialise PortAudio once; see audio.h. */
 int
 audio_pa_init(void)
@@ -107,18 +171,20 @@ audio_pa_init(void)
 	pthread_mutex_lock(&audio_pa_lock);
 	if (audio_pa_ready)
 		goto out;
-	if ((perr = Pa_Initialize()) != paNoError) {
-		log_error("audio: PortAudio: %s", Pa_GetErrorText(perr));
+	if ((err = audio_pa_load()) != 0)
+		goto out;
+	if ((perr = palib.Initialize()) != paNoError) {
+		log_error("audio: PortAudio: %s", palib.GetErrorText(perr));
 		err = perr == paInsufficientMemory ? ENOMEM : ENODEV;
 		goto out;
 	}
-	if ((n = Pa_GetDeviceCount()) <= 0) {
+	if ((n = palib.GetDeviceCount()) <= 0) {
 		log_warn("audio: PortAudio finds no audio device");
-		Pa_Terminate();
+		palib.Terminate();
 		err = ENODEV;
 		goto out;
 	}
-	log_info("audio: %s, %d devices", Pa_GetVersionText(), n);
+	log_info("audio: %s, %d devices", palib.GetVersionText(), n);
 	audio_pa_ready = true;
 out:
 	pthread_mutex_unlock(&audio_pa_lock);
@@ -131,7 +197,7 @@ audio_pa_terminate(void)
 {
 	pthread_mutex_lock(&audio_pa_lock);
 	if (audio_pa_ready) {
-		Pa_Terminate();
+		palib.Terminate();
 		audio_pa_ready = false;
 	}
 	pthread_mutex_unlock(&audio_pa_lock);
@@ -147,11 +213,11 @@ audio_pa_list(void *fp)
 
 	if (audio_pa_init() != 0)
 		return 0;
-	n = Pa_GetDeviceCount();
+	n = palib.GetDeviceCount();
 	for (i = 0; i < n; i++) {
-		if ((di = Pa_GetDeviceInfo(i)) == NULL)
+		if ((di = palib.GetDeviceInfo(i)) == NULL)
 			continue;
-		hi = Pa_GetHostApiInfo(di->hostApi);
+		hi = palib.GetHostApiInfo(di->hostApi);
 		fprintf(fp, "%3d  %-5s  %s  (in %d, out %d, %.0f Hz)\n", i,
 		    hi != NULL ? hi->name : "?", di->name,
 		    di->maxInputChannels, di->maxOutputChannels,
@@ -202,7 +268,7 @@ audio_pa_hostapi(const char **specp, PaHostApiIndex *hip)
 			log_warn("audio: TP_PA_HOSTAPI=%s unknown, ignored", env);
 		return 0;
 	}
-	*hip = Pa_HostApiTypeIdToHostApiIndex(apis[found].type);
+	*hip = palib.HostApiTypeIdToHostApiIndex(apis[found].type);
 	if (*hip < 0) {
 		log_error("audio: PortAudio host API '%s' not available",
 		    apis[found].name);
@@ -240,12 +306,12 @@ audio_pa_find(PaHostApiIndex hi, const char *name, bool input,
 	long			 idx;
 
 	if (name == NULL || *name == '\0') {
-		if (hi >= 0 && (hinfo = Pa_GetHostApiInfo(hi)) != NULL)
+		if (hi >= 0 && (hinfo = palib.GetHostApiInfo(hi)) != NULL)
 			d = input ? hinfo->defaultInputDevice :
 			    hinfo->defaultOutputDevice;
 		else
-			d = input ? Pa_GetDefaultInputDevice() :
-			    Pa_GetDefaultOutputDevice();
+			d = input ? palib.GetDefaultInputDevice() :
+			    palib.GetDefaultOutputDevice();
 		if (d == paNoDevice) {
 			log_error("audio: no default %s device",
 			    input ? "input" : "output");
@@ -254,10 +320,10 @@ audio_pa_find(PaHostApiIndex hi, const char *name, bool input,
 		*devp = d;
 		return 0;
 	}
-	n = Pa_GetDeviceCount();
+	n = palib.GetDeviceCount();
 	idx = strtol(name, &end, 10);
 	if (*end == '\0') {
-		if (idx >= 0 && idx < n && (di = Pa_GetDeviceInfo(
+		if (idx >= 0 && idx < n && (di = palib.GetDeviceInfo(
 		    (PaDeviceIndex)idx)) != NULL &&
 		    (input ? di->maxInputChannels : di->maxOutputChannels) > 0) {
 			*devp = (PaDeviceIndex)idx;
@@ -265,7 +331,7 @@ audio_pa_find(PaHostApiIndex hi, const char *name, bool input,
 		}
 	} else {
 		for (d = 0; d < n; d++) {
-			if ((di = Pa_GetDeviceInfo(d)) == NULL ||
+			if ((di = palib.GetDeviceInfo(d)) == NULL ||
 			    (hi >= 0 && di->hostApi != hi) ||
 			    (input ? di->maxInputChannels :
 			    di->maxOutputChannels) <= 0)
@@ -285,7 +351,7 @@ audio_pa_find(PaHostApiIndex hi, const char *name, bool input,
 static void
 audio_pa_params(PaStreamParameters *p, PaDeviceIndex d, int ch, bool input)
 {
-	const PaDeviceInfo	*di = Pa_GetDeviceInfo(d);
+	const PaDeviceInfo	*di = palib.GetDeviceInfo(d);
 
 	memset(p, 0, sizeof *p);
 	p->device = d;
@@ -307,9 +373,9 @@ audio_pa_pick(PaStreamParameters *in, PaStreamParameters *out, uint32_t want)
 	int	ch, i, nr = 0;
 
 	if (in != NULL)
-		rates[nr++] = Pa_GetDeviceInfo(in->device)->defaultSampleRate;
+		rates[nr++] = palib.GetDeviceInfo(in->device)->defaultSampleRate;
 	if (out != NULL)
-		rates[nr++] = Pa_GetDeviceInfo(out->device)->defaultSampleRate;
+		rates[nr++] = palib.GetDeviceInfo(out->device)->defaultSampleRate;
 	rates[nr++] = want;
 	rates[nr++] = 48000;
 	rates[nr++] = 44100;
@@ -317,17 +383,17 @@ audio_pa_pick(PaStreamParameters *in, PaStreamParameters *out, uint32_t want)
 	rates[nr++] = 8000;
 	for (ch = 1; ch <= 2; ch++) {
 		if (in != NULL) {
-			if (Pa_GetDeviceInfo(in->device)->maxInputChannels < ch)
+			if (palib.GetDeviceInfo(in->device)->maxInputChannels < ch)
 				continue;
 			in->channelCount = ch;
 		}
 		if (out != NULL) {
-			if (Pa_GetDeviceInfo(out->device)->maxOutputChannels < ch)
+			if (palib.GetDeviceInfo(out->device)->maxOutputChannels < ch)
 				continue;
 			out->channelCount = ch;
 		}
 		for (i = 0; i < nr; i++) {
-			if (rates[i] >= 1000 && Pa_IsFormatSupported(in, out,
+			if (rates[i] >= 1000 && palib.IsFormatSupported(in, out,
 			    rates[i]) == paFormatIsSupported)
 				return (uint32_t)rates[i];
 		}
@@ -458,8 +524,8 @@ static void
 audio_pa_free(struct audio_pa *pa)
 {
 	if (pa->stream != NULL) {
-		Pa_AbortStream(pa->stream);
-		Pa_CloseStream(pa->stream);
+		palib.AbortStream(pa->stream);
+		palib.CloseStream(pa->stream);
 	}
 	if (pa->cap_rs != NULL)
 		speex_resampler_destroy(pa->cap_rs);
@@ -535,25 +601,25 @@ audio_pa_open(struct audio_dev **devp, const char *spec, uint32_t rate,
 	    audio_pa_dev_len(pa, frame) + 16)) != 0)
 		goto fail;
 
-	perr = Pa_OpenStream(&pa->stream, dir & AUDIO_CAPTURE ? &inp : NULL,
+	perr = palib.OpenStream(&pa->stream, dir & AUDIO_CAPTURE ? &inp : NULL,
 	    dir & AUDIO_PLAYBACK ? &outp : NULL, pa->dev_rate,
 	    paFramesPerBufferUnspecified, paNoFlag, audio_pa_callback, pa);
 	if (perr != paNoError) {
 		pa->stream = NULL;
-		log_error("audio: opening stream: %s", Pa_GetErrorText(perr));
+		log_error("audio: opening stream: %s", palib.GetErrorText(perr));
 		err = audio_pa_errno(perr);
 		goto fail;
 	}
-	if ((perr = Pa_StartStream(pa->stream)) != paNoError) {
-		log_error("audio: starting stream: %s", Pa_GetErrorText(perr));
+	if ((perr = palib.StartStream(pa->stream)) != paNoError) {
+		log_error("audio: starting stream: %s", palib.GetErrorText(perr));
 		err = audio_pa_errno(perr);
 		goto fail;
 	}
 	log_info("audio: PortAudio %s%s%s at %u Hz (%u Hz to the core), "
 	    "%d/%d channels", dir & AUDIO_CAPTURE ?
-	    Pa_GetDeviceInfo(inp.device)->name : "",
+	    palib.GetDeviceInfo(inp.device)->name : "",
 	    dir == (AUDIO_CAPTURE | AUDIO_PLAYBACK) ? " + " : "",
-	    dir & AUDIO_PLAYBACK ? Pa_GetDeviceInfo(outp.device)->name : "",
+	    dir & AUDIO_PLAYBACK ? palib.GetDeviceInfo(outp.device)->name : "",
 	    pa->dev_rate, rate, pa->in_ch, pa->out_ch);
 	*devp = &pa->dev;
 	return 0;

@@ -300,10 +300,10 @@ config_port(const char *s, size_t len)
 
 /*
  * Check a listen address, "ADDR:PORT", "[IPV6]:PORT" or ":PORT" (which
- * becomes "0.0.0.0:PORT"), and return a malloc'd normalised copy, or NULL
- * if it is malformed.
+ * becomes "0.0.0.0:PORT"; port 0 means ephemeral), and return a malloc'd
+ * normalised copy, or NULL if it is malformed.
  */
-static char *
+char *
 config_listen(const char *v)
 {
 	char		 addr[INET6_ADDRSTRLEN + 1];
@@ -333,7 +333,9 @@ config_listen(const char *v)
 		if (len > 0 && inet_pton(AF_INET, addr, bin) != 1)
 			return NULL;
 	}
-	if (config_port(colon + 1, strlen(colon + 1)) == 0)
+	/* Port 0 asks for an ephemeral port. */
+	if (strcmp(colon + 1, "0") != 0 &&
+	    config_port(colon + 1, strlen(colon + 1)) == 0)
 		return NULL;
 	if (colon == v)
 		return config_join("0.0.0.0", v);

@@ -32,6 +32,12 @@ int	config_load(struct tp_config *cfg, const char *path, const char *account,
 int	config_set_codecs(struct tp_config *cfg, const char *list, char *err,
 	    size_t errlen);
 /*
+ * Check a listen address: "ADDR:PORT" (IPv4), "[IPv6]:PORT" or ":PORT"
+ * (port 1-65535, or 0 for an ephemeral port).  Returns a malloc'd normalised copy ("0.0.0.0:PORT" for
+ * ":PORT"), or NULL if it is malformed (or on allocation failure).
+ */
+char	*config_listen(const char *v);
+/*
  * Replace the string *dst with a copy of src (NULL frees it).  Returns 0 or
  * ENOMEM.
  */

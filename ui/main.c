@@ -310,7 +310,7 @@ main_parse(int argc, char **argv, struct tp_config *cfg, struct fe_options *feo,
 
 	/* First pass: where the config comes from. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "v", main_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":v", main_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_CONFIG:
 			config_path = optarg;
@@ -324,13 +324,23 @@ main_parse(int argc, char **argv, struct tp_config *cfg, struct fe_options *feo,
 		case OPT_VERSION:
 			printf("termphone %s\n", tp_version());
 			exit(TP_EXIT_OK);
+		case ':':
+			main_error("option '%s' needs a value; try 'termphone "
+			    "--help'", argv[optind - 1]);
+			return TP_EXIT_USAGE;
 		case '?':
-			if (optopt != 0)
+			/* Long options report their value in optopt (>= 256). */
+			if (optopt >= 256)
+				main_error("option '%.*s' takes no value; try "
+				    "'termphone --help'",
+				    (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			else if (optopt != 0)
 				main_error("unknown option '-%c'; try "
 				    "'termphone --help'", optopt);
 			else
-				main_error("unknown or incomplete option '%s'; try "
-				    "'termphone --help'", argv[optind - 1]);
+				main_error("unknown option '%s'; try 'termphone "
+				    "--help'", argv[optind - 1]);
 			return TP_EXIT_USAGE;
 		default:
 			break;
@@ -356,7 +366,7 @@ main_parse(int argc, char **argv, struct tp_config *cfg, struct fe_options *feo,
 
 	/* Second pass: the options override the config. */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v", main_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":v", main_options, NULL)) != -1) {
 		r = 0;
 		switch (c) {
 		case OPT_AUTO_ANSWER:
@@ -411,9 +421,18 @@ main_parse(int argc, char **argv, struct tp_config *cfg, struct fe_options *feo,
 		case OPT_LIST_DEVICES:
 			*list_devices = true;
 			break;
-		case OPT_LISTEN:
+		case OPT_LISTEN: {
+			char *norm = config_listen(optarg);
+
+			if (norm == NULL) {
+				main_error("--listen: '%s': expected ADDR:PORT, "
+				    "[IPv6]:PORT or :PORT", optarg);
+				return TP_EXIT_USAGE;
+			}
+			free(norm);
 			acct.listen = optarg;
 			break;
+		}
 		case OPT_USER:
 			acct.user = optarg;
 			break;
@@ -492,7 +511,7 @@ main_parse(int argc, char **argv, struct tp_config *cfg, struct fe_options *feo,
 			return TP_EXIT_USAGE;
 		}
 		if (uri_complete(acct.user, NULL, &uri, err, sizeof err) != 0) {
-			main_error("--user: %s", err);
+			main_error("--user: '%s': %s", acct.user, err);
 			return TP_EXIT_USAGE;
 		}
 		free(uri);
@@ -542,7 +561,7 @@ main_parse(int argc, char **argv, struct tp_config *cfg, struct fe_options *feo,
 			*p = '\0';
 		if (uri_complete(argv[optind], domain[0] != '\0' ? domain : NULL,
 		    &uri, err, sizeof err) != 0) {
-			main_error("%s", err);
+			main_error("'%s': %s", argv[optind], err);
 			return TP_EXIT_USAGE;
 		}
 		free(uri);
@@ -575,15 +594,6 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return status;
 	}
-	if (list_devices) {
-		if (audio_pa_init() != 0)
-			printf("no audio devices found\n");
-		else
-			audio_pa_list(stdout);
-		audio_pa_terminate();
-		config_free(&cfg);
-		return TP_EXIT_OK;
-	}
 	if (!headless && !isatty(STDOUT_FILENO))
 		headless = true;
 	if (feo.demo && headless)
@@ -600,6 +610,15 @@ main(int argc, char **argv)
 	}
 	feo.log_path = log_path;
 	log_info("termphone %s starting", tp_version());
+	if (list_devices) {
+		/* PortAudio's probing noise goes to the log, the list to stdout. */
+		if (audio_pa_init() != 0)
+			printf("no audio devices found\n");
+		else
+			audio_pa_list(stdout);
+		status = TP_EXIT_OK;
+		goto out;
+	}
 
 	if ((err = tp_loop_new(&main_st.loop)) != 0) {
 		main_error("cannot create the main loop: %s", strerror(err));
