@@ -255,9 +255,14 @@ test_config_listen(void **state)
 	    "[general]\nlisten = [::1]:5062\n", NULL, err, sizeof err), 0);
 	assert_string_equal(cfg.listen, "[::1]:5062");
 	config_free(&cfg);
+	/* Port 0 asks for an ephemeral port. */
+	assert_int_equal(test_config_load(&cfg,
+	    "[general]\nlisten = 127.0.0.1:0\n", NULL, err, sizeof err), 0);
+	assert_string_equal(cfg.listen, "127.0.0.1:0");
+	config_free(&cfg);
 
 	test_config_fails("[general]\nlisten = 1.2.3.4\n", 2, "listen");
-	test_config_fails("[general]\nlisten = 1.2.3.4:0\n", 2, "listen");
+	test_config_fails("[general]\nlisten = 1.2.3.4:00\n", 2, "listen");
 	test_config_fails("[general]\nlisten = 1.2.3.4:65536\n", 2, "listen");
 	test_config_fails("[general]\nlisten = 300.1.1.1:5060\n", 2, "listen");
 	test_config_fails("[general]\nlisten = [::1]5060\n", 2, "listen");
