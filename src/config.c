@@ -135,9 +135,10 @@ config_free(struct tp_config *cfg)
 		return;
 	free(cfg->listen);
 	config_account_free(&cfg->account);
-	for (i = 0; i < cfg->ncodecs && i < TP_MAX_CODECS; i++)
+	for (i = 0; i < TP_MAX_CODECS; i++)	/* unused slots are NULL */
 		free(cfg->codecs[i]);
 	free(cfg->user_agent);
+	free(cfg->dial);
 	free(cfg->audio_device);
 	free(cfg->play_file);
 	free(cfg->record_file);
