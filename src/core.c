@@ -732,6 +732,7 @@ tp_answer(struct tp_core *core, unsigned call_id)
 	} else if (core_call_sdp(call, NULL, sdp, sizeof sdp) != 0)
 		return ENOSPC;
 	media_set_tone(call->media, MEDIA_TONE_NONE);
+	log_debug("call %u: answering from SDP:\n%s", call->id, sdp);
 	return sip_call_answer(call, sdp, media_local_addr(call->media));
 }
 

@@ -947,14 +947,15 @@ int
 sip_register(struct sip *sip)
 {
 	const struct tp_account	*acct = &sip->core->cfg.account;
-	char			 expires[16];
+	char			 expires[16], aor[512];
 
 	if (acct->aor == NULL || acct->registrar == NULL)
 		return ENOENT;
+	/* name-addr form, so URI parameters stay in the URI (RFC 3261 20). */
+	snprintf(aor, sizeof aor, "<%s>", acct->aor);
 	if (sip->reg_nh == NULL)
 		sip->reg_nh = nua_handle(sip->nua, NULL,
-		    SIPTAG_TO_STR(acct->aor), SIPTAG_FROM_STR(acct->aor),
-		    TAG_END());
+		    SIPTAG_TO_STR(aor), SIPTAG_FROM_STR(aor), TAG_END());
 	if (sip->reg_nh == NULL)
 		return ENOMEM;
 	snprintf(expires, sizeof expires, "%u", acct->expires);
@@ -975,7 +976,7 @@ sip_call_invite(struct sip *sip, struct call *call, const char *uri,
 {
 	struct sip_call		*sc;
 	const struct tp_account	*acct = &sip->core->cfg.account;
-	char			 from[160];
+	char			 from[512], to[512];
 
 	if ((sc = calloc(1, sizeof *sc)) == NULL)
 		return ENOMEM;
@@ -985,12 +986,19 @@ sip_call_invite(struct sip *sip, struct call *call, const char *uri,
 	sip_keep_str(&sc->local_sdp, sdp);
 	if (media_addr != NULL)
 		snprintf(sc->media_addr, sizeof sc->media_addr, "%s", media_addr);
+	/*
+	 * name-addr form (<...>), so ";transport=tcp" and other URI parameters
+	 * stay in the URI instead of becoming header parameters (RFC 3261 20).
+	 */
 	if (acct->aor != NULL)
-		snprintf(from, sizeof from, "%s", acct->aor);
+		snprintf(from, sizeof from, "<%s>", acct->aor);
 	else
-		snprintf(from, sizeof from, "sip:termphone@%s",
-		    media_addr != NULL ? media_addr : "invalid");
-	sc->nh = nua_handle(sip->nua, sc, NUTAG_URL(uri), SIPTAG_TO_STR(uri),
+		snprintf(from, sizeof from, strchr(media_addr != NULL ?
+		    media_addr : "", ':') != NULL ? "<sip:termphone@[%s]>" :
+		    "<sip:termphone@%s>", media_addr != NULL ? media_addr :
+		    "invalid");
+	snprintf(to, sizeof to, "<%s>", uri);
+	sc->nh = nua_handle(sip->nua, sc, NUTAG_URL(uri), SIPTAG_TO_STR(to),
 	    SIPTAG_FROM_STR(from), TAG_END());
 	if (sc->nh == NULL) {
 		sip_call_free(sc);
@@ -1012,7 +1020,13 @@ sip_call_answer(struct call *call, const char *sdp, const char *media_addr)
 
 	if (sc == NULL)
 		return ENOENT;
+	/*
+	 * sdp already holds only the codec we chose plus telephone-event, so
+	 * soa must not select again: with SOA_RTP_SELECT_COMMON this Sofia
+	 * drops telephone-event from the answer.
+	 */
 	nua_respond(sc->nh, SIP_200_OK,
+	    SOATAG_RTP_SELECT(SOA_RTP_SELECT_ALL),
 	    SOATAG_USER_SDP_STR(sdp),
 	    TAG_IF(media_addr != NULL, SOATAG_ADDRESS(media_addr)),
 	    TAG_END());

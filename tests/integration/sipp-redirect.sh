@@ -145,7 +145,7 @@ check "the redirect server saw one INVITE and the ACK" \
     test "$(grep -c '^INVITE sip:' "$TP_TMPDIR/redirect.msg")" = 1 -a \
     "$(grep -c '^ACK sip:' "$TP_TMPDIR/redirect.msg")" = 1
 check "the new INVITE asks for the 302's Contact" \
-    grep -q "^INVITE sip:target@127.0.0.1:$target[ ;]" "$TP_TMPDIR/target.msg"
+    grep -q "^INVITE sip:target@127.0.0.1:${target}[ ;]" "$TP_TMPDIR/target.msg"
 check "the call is connected to the target" \
     grep -q "\"state\":\"connected\",\"peer\":\"sip:target@127.0.0.1:$target\"" \
     "$TP_TMPDIR/tp.ev"
