@@ -59,6 +59,7 @@ struct sip {
 	su_home_t		 home[1];
 	nua_handle_t		*reg_nh;
 	int			 reg_auth_tries;
+	int			 reg_challenge;	/* last 401/407 seen */
 	bool			 reg_active;	/* REGISTER or un-REGISTER pending/valid */
 	bool			 unregistering;
 	bool			 shutdown_started;
@@ -427,6 +428,14 @@ sip_r_register(struct sip *sip, int status, const char *phrase, nua_handle_t *nh
 	    ++sip->reg_auth_tries <= SIP_MAX_AUTH_TRIES &&
 	    sip_auth(sip, nh, sipm) == 0)
 		return;
+	/*
+	 * 904 is Sofia's "no matching challenge": the registrar challenged
+	 * credentials we already sent.  Report it as the 401/407 it is.
+	 */
+	if (status == 904) {
+		status = sip->reg_challenge != 0 ? sip->reg_challenge : 401;
+		phrase = "Unauthorized";
+	}
 	sip->reg_auth_tries = 0;
 	if (unreg) {
 		sip->reg_active = false;
@@ -677,6 +686,13 @@ sip_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	(void)nua;
 	log_debug("nua %s %d %s", nua_event_name(event), status,
 	    phrase != NULL ? phrase : "");
+	/*
+	 * tport logs a message before nta handles it, so what caused this
+	 * event is already in the trace pipe: deliver it first, and the
+	 * call-flow shows "180 Ringing" before the call turns "ringing".
+	 */
+	if (sip->trace)
+		sip_trace_readable(sip->trace_pipe[0], sip);
 	switch (event) {
 	case nua_i_invite:
 		if (sc == NULL && status == 100 && sipm != NULL)
