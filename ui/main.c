@@ -598,6 +598,9 @@ main(int argc, char **argv)
 		headless = true;
 	if (feo.demo && headless)
 		cfg.exit_after_call = true;
+	/* The demo is a call on loopback: open no port to the network. */
+	if (feo.demo && !cfg.listen_explicit)
+		config_set_str(&cfg.listen, "127.0.0.1:0");
 	main_st.fe = headless ? &fe_headless : &fe_tui;
 
 	/* From here on library noise goes to the log, never to the screen. */
