@@ -228,8 +228,8 @@ core_reg_state(struct tp_core *core, enum tp_reg_state state, int status,
 
 /* Write one message to the trace file and emit TP_EV_SIP_MESSAGE. */
 void
-core_sip_message(struct tp_core *core, bool sent, const char *peer,
-    const char *text, size_t len)
+core_sip_message(struct tp_core *core, unsigned call_id, bool sent,
+    const char *peer, const char *text, size_t len)
 {
 	struct tp_event	 ev;
 	char		 summary[80], method[32] = "";
@@ -263,6 +263,7 @@ core_sip_message(struct tp_core *core, bool sent, const char *peer,
 	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = TP_EV_SIP_MESSAGE;
+	ev.call_id = call_id;
 	ev.u.sip.sent = sent;
 	ev.u.sip.summary = summary;
 	ev.u.sip.method = method;

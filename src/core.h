@@ -105,11 +105,11 @@ int	core_call_media(struct call *, const char *local_sdp,
 void	core_reg_state(struct tp_core *, enum tp_reg_state, int status,
 	    const char *reason, unsigned expires);
 /*
- * A SIP message went out or came in (full text, len bytes): emit
- * TP_EV_SIP_MESSAGE and append it to the --sip-trace file.
+ * A SIP message of call call_id (0: none) went out or came in (full text,
+ * len bytes): emit TP_EV_SIP_MESSAGE and append it to the --sip-trace file.
  */
-void	core_sip_message(struct tp_core *, bool sent, const char *peer,
-	    const char *text, size_t len);
+void	core_sip_message(struct tp_core *, unsigned call_id, bool sent,
+	    const char *peer, const char *text, size_t len);
 /* The SIP module finished its shutdown: emit TP_EV_SHUTDOWN once. */
 void	core_shutdown_done(struct tp_core *);
 /* Record the exit status for a finished call (enum tp_exit). */

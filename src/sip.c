@@ -51,6 +51,7 @@ struct sip_call {
 	int			 last_status;	/* final failure status */
 	char			*last_phrase;
 	char			 media_addr[64];	/* our RTP address, for From */
+	char			 call_id[128];	/* the dialog's Call-ID */
 };
 
 struct sip {
@@ -75,6 +76,8 @@ struct sip {
 static struct sip	*sip_trace_owner;
 
 static void	sip_shutdown_step(struct sip *);
+static int	sip_call_invite_id(struct sip *, struct call *, const char *,
+		    const char *, const char *, const char *);
 
 /* Free our per-call record. */
 static void
@@ -286,9 +289,11 @@ sip_log_redirect(void *stream, const char *fmt, va_list ap)
 static void
 sip_trace_entry(struct sip *sip, char *entry)
 {
-	char	*nl, *text, *peer, *p, *end;
-	bool	 sent = entry[0] == 's';
-	char	 peerbuf[96] = "";
+	char		*nl, *text, *peer, *p, *end, call_id[128];
+	const char	*h;
+	bool		 sent = entry[0] == 's';
+	char		 peerbuf[96] = "";
+	struct call	*call;
 
 	if ((nl = strchr(entry, '\n')) == NULL)
 		return;
@@ -308,28 +313,31 @@ sip_trace_entry(struct sip *sip, char *entry)
 		}
 		*end = '\0';
 	}
-	if (!sent) {
-		/* Remember the Call-ID (long or compact form) for sip_heard(). */
-		const char	*h = text;
-		size_t		 n;
-
-		while ((h = strchr(h, '\n')) != NULL) {
-			h++;
-			if (strncasecmp(h, "Call-ID:", 8) == 0)
-				h += 8;
-			else if (strncasecmp(h, "i:", 2) == 0)
-				h += 2;
-			else
-				continue;
-			h += strspn(h, " \t");
-			n = strcspn(h, "\r\n \t");
-			snprintf(sip->heard[sip->nheard++ % 16],
-			    sizeof sip->heard[0], "%.*s", (int)n, h);
-			break;
-		}
+	call_id[0] = '\0';
+	for (h = text; (h = strchr(h, '\n')) != NULL; ) {
+		/* The Call-ID, long or compact form. */
+		h++;
+		if (strncasecmp(h, "Call-ID:", 8) == 0)
+			h += 8;
+		else if (strncasecmp(h, "i:", 2) == 0)
+			h += 2;
+		else
+			continue;
+		h += strspn(h, " \t");
+		snprintf(call_id, sizeof call_id, "%.*s",
+		    (int)strcspn(h, "\r\n \t"), h);
+		break;
 	}
+	if (!sent && call_id[0] != '\0')	/* for sip_heard() */
+		snprintf(sip->heard[sip->nheard++ % 16], sizeof sip->heard[0],
+		    "%s", call_id);
+	for (call = sip->core->calls; call != NULL; call = call->next)
+		if (call->sc != NULL && call_id[0] != '\0' &&
+		    strcmp(call->sc->call_id, call_id) == 0)
+			break;
 	if (*text != '\0')
-		core_sip_message(sip->core, sent, peerbuf, text, strlen(text));
+		core_sip_message(sip->core, call != NULL ? call->id : 0, sent,
+		    peerbuf, text, strlen(text));
 }
 
 /* Drain trace entries the stack thread queued. */
@@ -493,8 +501,8 @@ sip_redirect(struct sip_call *sc, const sip_t *sipm, int status)
 	call->sc = NULL;
 	free(call->peer);
 	call->peer = target;
-	err = sip_call_invite(sc->sip, call, target, sc->local_sdp,
-	    sc->media_addr[0] != '\0' ? sc->media_addr : NULL);
+	err = sip_call_invite_id(sc->sip, call, target, sc->local_sdp,
+	    sc->media_addr[0] != '\0' ? sc->media_addr : NULL, sc->call_id);
 	return err;
 }
 
@@ -531,6 +539,14 @@ sip_r_invite(struct sip_call *sc, int status, const char *phrase,
 	}
 }
 
+/* Deliver the queued trace (the new INVITE) before we answer it. */
+static void
+sip_i_invite_trace(struct sip *sip)
+{
+	if (sip->trace)
+		sip_trace_readable(sip->trace_pipe[0], sip);
+}
+
 /* A new INVITE arrived: check it, create the call, send 180 Ringing. */
 static void
 sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
@@ -545,12 +561,12 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	char			*peer;
 	char			 sdpbuf[4096];
 
-	if (sip->shutdown_started) {
-		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
-		return;
-	}
-	if (core_call_count(core) > 0) {
-		nua_respond(nh, SIP_486_BUSY_HERE, TAG_END());
+	if (sip->shutdown_started || core_call_count(core) > 0) {
+		sip_i_invite_trace(sip);
+		if (sip->shutdown_started)
+			nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+		else
+			nua_respond(nh, SIP_486_BUSY_HERE, TAG_END());
 		return;
 	}
 	if (sipm->sip_payload != NULL && sipm->sip_payload->pl_len > 0) {
@@ -565,6 +581,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 				n++;
 		if (sdp_parse_audio(sdpbuf, &offer) != 0 ||
 		    sdp_negotiate(&offer, prefs, n, false, &choice) != 0) {
+			sip_i_invite_trace(sip);
 			nua_respond(nh, SIP_488_NOT_ACCEPTABLE,
 			    SIPTAG_WARNING_STR("399 termphone \"No common codec\""),
 			    TAG_END());
@@ -573,9 +590,13 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 		}
 	}
 	if ((sc = calloc(1, sizeof *sc)) == NULL) {
+		sip_i_invite_trace(sip);
 		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
 		return;
 	}
+	if (sipm->sip_call_id != NULL)
+		snprintf(sc->call_id, sizeof sc->call_id, "%s",
+		    sipm->sip_call_id->i_id);
 	peer = sip_url_str(sip->home, sipm->sip_from->a_url);
 	call = core_call_new(core, false, peer != NULL ? peer : "sip:unknown",
 	    sipm->sip_from->a_display, sipm->sip_via == NULL ? NULL :
@@ -584,6 +605,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	free(peer);
 	if (call == NULL) {
 		free(sc);
+		sip_i_invite_trace(sip);
 		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
 		return;
 	}
@@ -592,6 +614,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	sc->nh = nh;
 	sc->got_response = true;
 	call->sc = sc;
+	sip_i_invite_trace(sip);	/* the INVITE, now with its call id */
 	if (sipm->sip_payload != NULL && sipm->sip_payload->pl_len > 0)
 		call->offer_sdp = strdup(sdpbuf);
 	nua_handle_bind(nh, sc);
@@ -689,9 +712,11 @@ sip_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	/*
 	 * tport logs a message before nta handles it, so what caused this
 	 * event is already in the trace pipe: deliver it first, and the
-	 * call-flow shows "180 Ringing" before the call turns "ringing".
+	 * call-flow shows "180 Ringing" before the call turns "ringing".  A
+	 * new INVITE waits until its call exists (sip_i_invite), so the
+	 * message carries the call's id.
 	 */
-	if (sip->trace)
+	if (sip->trace && !(event == nua_i_invite && sc == NULL))
 		sip_trace_readable(sip->trace_pipe[0], sip);
 	switch (event) {
 	case nua_i_invite:
@@ -985,14 +1010,15 @@ sip_register(struct sip *sip)
 	return 0;
 }
 
-/* Send the INVITE; see sip.h. */
-int
-sip_call_invite(struct sip *sip, struct call *call, const char *uri,
-    const char *sdp, const char *media_addr)
+/* Send the INVITE with Call-ID call_id (NULL: a new one); see sip.h. */
+static int
+sip_call_invite_id(struct sip *sip, struct call *call, const char *uri,
+    const char *sdp, const char *media_addr, const char *call_id)
 {
 	struct sip_call		*sc;
 	const struct tp_account	*acct = &sip->core->cfg.account;
 	char			 from[512], to[512];
+	sip_call_id_t		*cid;
 
 	if ((sc = calloc(1, sizeof *sc)) == NULL)
 		return ENOMEM;
@@ -1014,8 +1040,20 @@ sip_call_invite(struct sip *sip, struct call *call, const char *uri,
 		    "<sip:termphone@%s>", media_addr != NULL ? media_addr :
 		    "invalid");
 	snprintf(to, sizeof to, "<%s>", uri);
+	/*
+	 * Our own Call-ID, so every traced message maps to its call; a
+	 * redirected call keeps it (RFC 3261 8.1.3.4).
+	 */
+	if (call_id != NULL)
+		snprintf(sc->call_id, sizeof sc->call_id, "%s", call_id);
+	else if ((cid = sip_call_id_create(sip->home, NULL)) != NULL) {
+		snprintf(sc->call_id, sizeof sc->call_id, "%s", cid->i_id);
+		su_free(sip->home, cid);
+	}
 	sc->nh = nua_handle(sip->nua, sc, NUTAG_URL(uri), SIPTAG_TO_STR(to),
-	    SIPTAG_FROM_STR(from), TAG_END());
+	    SIPTAG_FROM_STR(from),
+	    TAG_IF(sc->call_id[0] != '\0', SIPTAG_CALL_ID_STR(sc->call_id)),
+	    TAG_END());
 	if (sc->nh == NULL) {
 		sip_call_free(sc);
 		return EINVAL;
@@ -1026,6 +1064,14 @@ sip_call_invite(struct sip *sip, struct call *call, const char *uri,
 	    TAG_IF(media_addr != NULL, SOATAG_ADDRESS(media_addr)),
 	    TAG_END());
 	return 0;
+}
+
+/* Send the INVITE; see sip.h. */
+int
+sip_call_invite(struct sip *sip, struct call *call, const char *uri,
+    const char *sdp, const char *media_addr)
+{
+	return sip_call_invite_id(sip, call, uri, sdp, media_addr, NULL);
 }
 
 /* Answer with 200 OK; see sip.h. */

@@ -116,7 +116,9 @@ struct tp_media_stats {
 
 /*
  * One event.  All pointers are borrowed: valid only during the callback.
- * call_id is 0 for events that belong to no call.
+ * call_id is 0 for events that belong to no call.  A SIP message carries
+ * its call's id once the call exists (matched by Call-ID); the INVITE that
+ * starts an incoming call, and the 100 Trying to it, may come first with 0.
  */
 struct tp_event {
 	enum tp_event_type	 type;

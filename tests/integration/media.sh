@@ -6,7 +6,7 @@
 
 . "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 13
+plan 14
 need_termphone
 need_cmd sipp tshark sox "$TP_PYTHON"
 
@@ -84,6 +84,15 @@ RTCP1=$((CALLER_RTP + 1)); RTCP2=$((RTP_PORT + 1))
 wait_for "tshark -r '$T/call.pcapng' -d udp.port==$RTCP1,rtcp \
     -d udp.port==$RTCP2,rtcp -Y 'rtcp.pt == 203' 2>/dev/null | grep -q ." 5
 bg_stop "$TSHARK"
+
+# Every SIP message of the caller's call carries the call's id.
+n=$(grep -c '"event":"sip_message"' "$T/caller.out")
+m=$(grep '"event":"sip_message"' "$T/caller.out" | grep -c '"call":1,')
+if [ "$n" -ge 6 ] && [ "$n" -eq "$m" ]; then
+	ok "the caller's $n SIP messages all carry call id 1"
+else
+	not_ok "the caller's SIP messages all carry call id 1 ($m of $n)"
+fi
 
 # DTMF, in order, each side receiving what the other sent.
 got=$(grep '"event":"dtmf"' "$T/callee.out" | grep '"dir":"received"' |
