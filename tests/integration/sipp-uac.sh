@@ -15,97 +15,6 @@ need_cmd sipp awk grep
 plan 15
 
 # ------------------------------------------------------- local helpers --
-# (The same few helpers sit in each sipp-*.sh, exit-status.sh and
-# signals.sh, so every test file stands alone next to tests/lib.sh.)
-
-# Start termphone in the background with JSON events, a log and a SIP
-# trace, and no user config: tp_start NAME [ARG...].  Events go to
-# NAME.ev, stderr to NAME.stderr, the trace to NAME.trace; PID in TP_PID.
-# Stdin is /dev/null unless TP_STDIN names another file (e.g. a FIFO).
-tp_start() {
-	_n=$1
-	shift
-	mkdir -p "$TP_TMPDIR/home"
-	HOME=$TP_TMPDIR/home XDG_CONFIG_HOME=$TP_TMPDIR/home \
-	XDG_STATE_HOME=$TP_TMPDIR/home \
-	    "$TP_BIN" --headless --events=json -vv \
-	    --log="$TP_TMPDIR/$_n.log" --sip-trace="$TP_TMPDIR/$_n.trace" \
-	    "$@" <"${TP_STDIN:-/dev/null}" >"$TP_TMPDIR/$_n.ev" \
-	    2>"$TP_TMPDIR/$_n.stderr" &
-	TP_PID=$!
-	bg_track "$TP_PID"
-}
-
-# Print termphone's events (NAME.ev) as one short line each:
-# "sent INVITE", "received 200 OK (BYE)", "call connected", "reg registered",
-# "redirect 302 sip:...", or the event's name.
-tp_flow() {
-	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" <<'PY'
-import json, sys
-for line in open(sys.argv[1], errors="replace"):
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    k = e.get("event")
-    if k == "sip_message":
-        s = e.get("summary") or ""
-        if s[:1].isdigit():
-            s += " (%s)" % e.get("method")
-        print("%s %s" % (e.get("dir"), s))
-    elif k == "call_state":
-        print("call %s" % e.get("state"))
-    elif k == "reg_state":
-        print("reg %s" % e.get("state"))
-    elif k == "call_redirect":
-        print("redirect %s %s" % (e.get("status"), e.get("target")))
-    else:
-        print(k)
-PY
-}
-
-# True if NAME's events hold these lines in this order (others may come
-# between): flow_has NAME LINE...  Prints the flow when they do not.
-flow_has() {
-	_n=$1
-	shift
-	tp_flow "$_n" >"$TP_TMPDIR/$_n.flow"
-	printf '%s\n' "$@" >"$TP_TMPDIR/$_n.want"
-	awk 'NR == FNR { w[++n] = $0; next }
-	    i < n && $0 == w[i + 1] { i++ }
-	    END { exit !(i == n) }' \
-	    "$TP_TMPDIR/$_n.want" "$TP_TMPDIR/$_n.flow" && return 0
-	diag "wanted, in this order:" "$@"
-	diag_file "$TP_TMPDIR/$_n.flow" 40
-	return 1
-}
-
-# Print how many of NAME's event lines are exactly LINE: flow_count NAME LINE.
-flow_count() {
-	tp_flow "$1" | grep -cxF -e "$2"
-}
-
-# Wait at most TIMEOUT_S until a socket is bound (udp) or listening (tcp)
-# on 127.0.0.1:PORT: wait_bound udp|tcp PORT TIMEOUT_S.
-wait_bound() {
-	_pat=$(printf ' 0100007F:%04X 00000000:0000 ' "$2")
-	wait_for "grep -q '$_pat' /proc/net/$1" "$3"
-}
-
-# Wait at most TIMEOUT_S for a background process and compare its exit
-# status; on a mismatch show the FILEs (names in $TP_TMPDIR):
-#   exit_is PID WANT TIMEOUT_S DESC [FILE...]
-exit_is() {
-	wait_pid_exit "$1" "$3"
-	_st=$?
-	is "$_st" "$2" "$4"
-	if [ "$_st" != "$2" ]; then
-		shift 4
-		for _f in "$@"; do
-			diag_file "$TP_TMPDIR/$_f" 25
-		done
-	fi
-}
 
 # True if SIPp's message trace FILE holds a line matching each REGEX.
 msg_has() {
@@ -120,10 +29,6 @@ msg_has() {
 all_tcp() {
 	! grep '"event":"sip_message"' "$1" | grep -qv '"peer":"tcp/'
 }
-
-# SIP message events come from Sofia's stack thread, state events from the
-# main loop: each stream is in order, but the two may interleave either
-# way, so a check never mixes them unless one causes the other.
 
 # What a caller sends and receives against -sn uas, and its call states.
 UAC_SIP='sent INVITE
