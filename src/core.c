@@ -605,7 +605,7 @@ core_prefs(const struct tp_core *core, const struct codec_desc **prefs)
 /* Start media from the negotiated SDP; see core.h. */
 int
 core_call_media(struct call *call, const char *local_sdp, const char *remote_sdp,
-    bool we_offered)
+    bool we_offered, bool answered)
 {
 	const struct codec_desc	*prefs[TP_MAX_CODECS];
 	struct sdp_audio	 remote;
@@ -632,7 +632,12 @@ core_call_media(struct call *call, const char *local_sdp, const char *remote_sdp
 	st.codec = choice.codec;
 	st.pt = choice.pt;
 	st.dtmf_pt = choice.dtmf_pt;
-	st.send = remote.port != 0 &&
+	/*
+	 * Before the answer (early media, RFC 3960) we only listen: the far
+	 * end plays tones or announcements, and a --play file must wait for
+	 * the person who answers.
+	 */
+	st.send = remote.port != 0 && answered &&
 	    (remote.dir == SDP_SENDRECV || remote.dir == SDP_RECVONLY);
 	st.recv = remote.port != 0 &&
 	    (remote.dir == SDP_SENDRECV || remote.dir == SDP_SENDONLY);

@@ -96,11 +96,12 @@ void	core_call_set_state(struct call *, enum tp_call_state, int status,
 	    const char *reason);
 /*
  * Start or update media for call from the final local and remote SDP
- * (RFC 3264); we_offered says whose SDP is the answer.  Returns 0 or an
+ * (RFC 3264); we_offered says whose SDP is the answer.  Before the call is
+ * answered (early media, RFC 3960) it only receives.  Returns 0 or an
  * errno value (a notice says why).
  */
 int	core_call_media(struct call *, const char *local_sdp,
-	    const char *remote_sdp, bool we_offered);
+	    const char *remote_sdp, bool we_offered, bool answered);
 /* Registration changed: record it and emit TP_EV_REG_STATE. */
 void	core_reg_state(struct tp_core *, enum tp_reg_state, int status,
 	    const char *reason, unsigned expires);

@@ -675,7 +675,7 @@ media_tick(struct media *m)
 	 * call holds all of it; the microphone is read (and so drained) always.
 	 */
 	audio_read(m->mic, cap, MEDIA_FRAME);
-	if (m->play != NULL && !rt->played && rt->active) {
+	if (m->play != NULL && !rt->played && rt->active && rt->st.send) {
 		if (audio_read(m->play, cap, MEDIA_FRAME) < 0) {
 			rt->played = true;
 			memset(&ev, 0, sizeof ev);

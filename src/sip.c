@@ -676,8 +676,10 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 	switch (ss) {
 	case nua_callstate_proceeding:
 		if (r_sdp != NULL) {
+			/* Media first, so the state event names the codec. */
+			core_call_media(call, sc->local_sdp, sc->remote_sdp, true,
+			    false);
 			core_call_set_state(call, TP_CALL_EARLY, status, phrase);
-			core_call_media(call, sc->local_sdp, sc->remote_sdp, true);
 		} else if (status == 180 && call->state == TP_CALL_CALLING)
 			core_call_set_state(call, TP_CALL_RINGING, status, phrase);
 		break;
@@ -686,7 +688,7 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 		    (l_sdp != NULL || r_sdp != NULL ||
 		    call->state != TP_CALL_CONNECTED))
 			core_call_media(call, sc->local_sdp, sc->remote_sdp,
-			    sc->we_offered);
+			    sc->we_offered, true);
 		if (call->state != TP_CALL_CONNECTED)
 			core_call_set_state(call, TP_CALL_CONNECTED, status,
 			    phrase);
