@@ -357,6 +357,26 @@ make_speech() {
 	rm -f "$_tp_raw"
 }
 
+# Score how well a recording reproduces a reference with tests/xcorr.py
+# --blocks (each 0.25 s block aligned on its own, so that a frame the
+# jitter buffer conceals mid-call does not misalign the rest): audio_match
+# MODE MIN REF REC, MODE corr or envelope.  REC is first resampled (sox) to
+# REF's rate.  Prints the scores as diagnostics; returns 0 (a match), 1 (no
+# match) or 2 (an error, e.g. no recording).
+audio_match() {
+	_tp_x=
+	if ! _tp_rate=$(soxi -r "$3" 2>&1) ||
+	    ! _tp_x=$(sox -D "$4" -r "$_tp_rate" "$4.$_tp_rate.wav" 2>&1); then
+		diag "${3##*/} vs ${4##*/}: cannot resample: $_tp_rate $_tp_x"
+		return 2
+	fi
+	_tp_x=$("$TP_PYTHON" "$TP_SRCDIR/tests/xcorr.py" --blocks --mode "$1" \
+	    --min "$2" "$3" "$4.$_tp_rate.wav" 2>&1)
+	_tp_st=$?
+	diag "${3##*/} vs ${4##*/}: $_tp_x"
+	return "$_tp_st"
+}
+
 # ------------------------------------------------------------------- SIP --
 
 # Print the RFC 2617 digest response without qop (what uas-auth.xml expects
@@ -372,9 +392,10 @@ EOF
 }
 
 # -------------------------------------------------------- termphone runs --
-# For the tests that drive termphone against SIPp (sipp-*.sh, exit-status.sh,
-# signals.sh): start it headless with JSON events and a SIP trace, read its
-# SIP flow back from the events, and wait for sockets and exit statuses.
+# For the tests that drive termphone (sipp-*.sh, exit-status.sh, signals.sh,
+# call-codecs.sh, jack-audio.sh, demo.sh): start it headless with JSON
+# events and a SIP trace, read its SIP flow back from the events, and wait
+# for sockets and exit statuses.
 # flow_has needs awk, tp_flow $TP_PYTHON.
 #
 # SIP message events come from Sofia's stack thread, state events from the
@@ -382,19 +403,36 @@ EOF
 # way, so a flow_has check never mixes them unless one causes the other.
 
 # Start termphone in the background with JSON events, a log and a SIP
-# trace, and no user config: tp_start NAME [ARG...].  Events go to
-# NAME.ev, stderr to NAME.stderr, the trace to NAME.trace; PID in TP_PID.
-# Stdin is /dev/null unless TP_STDIN names another file (e.g. a FIFO).
+# trace, and no user config: tp_start [--no-trace] [--bare] NAME [ARG...].
+# Events (stdout) go to NAME.ev, stderr to NAME.stderr, the log to
+# NAME.log, the trace to NAME.trace; PID in TP_PID.  Stdin is /dev/null
+# unless TP_STDIN names another file (e.g. a FIFO).  --no-trace leaves the
+# SIP trace out (the audio tests); --bare passes only the log and ARGs, no
+# --headless --events=json -vv and no trace (tests of the defaults).
 tp_start() {
+	_tp_trace=yes
+	_tp_bare=
+	while :; do
+		case ${1:-} in
+		--no-trace)	_tp_trace= ;;
+		--bare)		_tp_bare=yes _tp_trace= ;;
+		*)		break ;;
+		esac
+		shift
+	done
 	_tp_tn=$1
 	shift
+	if [ -n "$_tp_trace" ]; then
+		set -- --sip-trace="$TP_TMPDIR/$_tp_tn.trace" "$@"
+	fi
+	set -- --log="$TP_TMPDIR/$_tp_tn.log" "$@"
+	if [ -z "$_tp_bare" ]; then
+		set -- --headless --events=json -vv "$@"
+	fi
 	mkdir -p "$TP_TMPDIR/home"
 	HOME=$TP_TMPDIR/home XDG_CONFIG_HOME=$TP_TMPDIR/home \
 	XDG_STATE_HOME=$TP_TMPDIR/home \
-	    "$TP_BIN" --headless --events=json -vv \
-	    --log="$TP_TMPDIR/$_tp_tn.log" \
-	    --sip-trace="$TP_TMPDIR/$_tp_tn.trace" \
-	    "$@" <"${TP_STDIN:-/dev/null}" >"$TP_TMPDIR/$_tp_tn.ev" \
+	    "$TP_BIN" "$@" <"${TP_STDIN:-/dev/null}" >"$TP_TMPDIR/$_tp_tn.ev" \
 	    2>"$TP_TMPDIR/$_tp_tn.stderr" &
 	TP_PID=$!
 	bg_track "$TP_PID"

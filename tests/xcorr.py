@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Score how well a recording reproduces a reference sound.
 
-    xcorr.py REF.wav REC.wav [--mode corr|envelope] [--min 0.9]
+    xcorr.py REF.wav REC.wav [--mode corr|envelope] [--blocks] [--min 0.9]
              [--max-lag SECONDS] [--quiet]
 
 The recording may start with call-setup silence and lag behind by codec and
@@ -14,6 +14,17 @@ rates (linear interpolation), then:
             over the reference's active span (G.711 keeps the waveform);
   envelope  Pearson correlation of 20 ms RMS envelopes at the best lag
             (Speex and other vocoders keep the envelope, not the waveform).
+
+With --blocks the score of a whole call is taken block by block instead.
+The jitter buffer may grow or shrink its delay by a frame in mid-call (a
+late packet on a loaded machine makes it conceal one frame), and then one
+alignment for the whole file no longer fits its second part: one such frame
+shifts the rest of the recording by 20 ms, and a perfect PCMU path scored
+0.47.  So the reference's active part is cut into 0.25 s blocks, each block
+is aligned on its own within 50 ms of the best lag and scored as above
+(envelopes with a 5 ms hop), and the score is the mean of the block scores
+weighted by the reference's energy in each block.  The one-alignment score
+is printed too, as whole=, with each block's score on a second line.
 
 The lag search is FFT-free but quick: a coarse search on decimated
 envelopes, then a finer one on a decimated waveform, then +-a few samples
@@ -34,6 +45,9 @@ COARSE_HOP_S = 0.005	# envelope hop for the coarse lag search
 COARSE_WIN_S = 0.010
 ACTIVE_DB = -30.0	# a frame is active above max frame RMS + this
 ACTIVE_MARGIN_S = 0.020
+BLOCK_S = 0.25		# --blocks: block length
+BLOCK_REACH_S = 0.05	# --blocks: up to two 20 ms frames either way of the lag
+BLOCK_HOP_S = 0.005	# --blocks: envelope hop
 
 
 class WavError(Exception):
@@ -244,6 +258,13 @@ def pearson(a, b):
     return sum(map(operator.mul, a, b)) / den if den > 0.0 else 0.0
 
 
+def pearson_equal(a, b):
+    """Pearson correlation of a and b, 0 unless equally long (2 or more)."""
+    if len(a) < 2 or len(a) != len(b):
+        return 0.0
+    return pearson(a, b)
+
+
 def search(ref, rec, lags, score_at):
     """Return [(score, lag)] for every lag in lags, best first."""
     scored = [(score_at(ref, rec, lag), lag) for lag in lags]
@@ -318,14 +339,72 @@ def best_lag(ref_act, rec_pad, rate, max_lag_n, pad):
     return 0
 
 
+def block_scores(ref, rec, rate, lag, mode):
+    """Score rec against ref block by block; return [(score, weight)].
+
+    ref and rec are at rate, mean removed; lag (samples) is the best lag of
+    the whole files, as best_lag finds it.  Blocks of BLOCK_S cover ref's
+    active part (its 20 ms envelope at 5 ms hops within ACTIVE_DB of the
+    peak, no margin); a last block shorter than half a block is left out.
+    Each block's score is its best within BLOCK_REACH_S of lag, its weight
+    its energy in ref."""
+    env_ref, hop = envelope(ref, rate, ENV_WIN_S, BLOCK_HOP_S)
+    peak = max(env_ref) if env_ref else 0.0
+    if peak <= 0.0:
+        return []
+    thr = peak * 10 ** (ACTIVE_DB / 20)
+    active = [i for i, v in enumerate(env_ref) if v > thr]
+    s0, s1 = active[0] * hop, active[-1] * hop + int(ENV_WIN_S * rate)
+    n = int(BLOCK_S * rate)
+    blocks = [(b, min(b + n, s1)) for b in range(s0, s1, n)
+              if min(b + n, s1) - b >= n // 2]
+
+    reach = int(BLOCK_REACH_S * rate)
+    pad = abs(lag) + reach + rate	# rec[i] is recp[pad + i], zeros around it
+    recp = padded(rec, pad, 2 * pad + len(rec) + len(ref))
+    if mode == "envelope":
+        env_rec, _ = envelope(recp, rate, ENV_WIN_S, BLOCK_HOP_S)
+    else:
+        f = max(1, rate // 2000)	# coarse search at about 2 kHz
+        recd = decimate(recp, f)
+    out = []
+    for b0, b1 in blocks:
+        r = ref[b0:b1]
+        e_r = sum(map(operator.mul, r, r))
+        if mode == "corr":
+            rd = decimate(r, f)
+            e_rd = sum(map(operator.mul, rd, rd))
+            lags = range(lag - reach, lag + reach + 1, f)
+            coarse = search(rd, recd, lags, lambda a, s, l:
+                            ncc(a, e_rd, s, (pad + b0 + l) // f))
+            best = max(ncc(r, e_r, recp, pad + b0 + l)
+                       for _, c in coarse[:2] for l in range(c - f, c + f + 1))
+        else:
+            i0, i1 = b0 // hop, b1 // hop
+            base = (pad + b0) // hop
+            best = max(pearson_equal(env_ref[i0:i1],
+                                     env_rec[base + k:base + k + (i1 - i0)])
+                       for k in range((lag - reach) // hop,
+                                      (lag + reach) // hop + 1))
+        out.append((best, e_r))
+    return out
+
+
 def main(argv):
     """Parse arguments, compare the two files, print and return the verdict."""
     ap = argparse.ArgumentParser(
         description="Compare a recording with a reference WAV.")
     ap.add_argument("ref")
     ap.add_argument("rec")
-    ap.add_argument("--mode", choices=("corr", "envelope"), default="corr")
-    ap.add_argument("--min", type=float, default=0.9, dest="minimum")
+    ap.add_argument("--mode", choices=("corr", "envelope"), default="corr",
+                    help="corr: waveform correlation (G.711); envelope: "
+                    "20 ms RMS envelope correlation (vocoders)")
+    ap.add_argument("--blocks", action="store_true",
+                    help="score 0.25 s blocks, each aligned within 50 ms of "
+                    "the best lag, and decide on their energy-weighted mean "
+                    "(a concealed frame mid-call shifts the rest by 20 ms)")
+    ap.add_argument("--min", type=float, default=0.9, dest="minimum",
+                    help="lowest passing score (default 0.9)")
     ap.add_argument("--max-lag", type=float, default=2.5,
                     help="largest offset searched, seconds (default 2.5)")
     ap.add_argument("--quiet", action="store_true")
@@ -365,12 +444,37 @@ def main(argv):
         n = min(len(env_a), len(env_b))
         score = pearson(env_a[:n], env_b[:n])
 
+    if args.blocks:
+        return report_blocks(args, ref, rec, rate, lag, score, span)
+
     passed = score >= args.minimum
     if not args.quiet:
         print("score=%.4f lag=%.4f s (%d samples at %d Hz) mode=%s "
               "span=%.2f-%.2f s min=%.2f %s"
               % (score, lag / rate, lag, rate, args.mode, s0 / rate,
                  s1 / rate, args.minimum, "PASS" if passed else "FAIL"))
+    return 0 if passed else 1
+
+
+def report_blocks(args, ref, rec, rate, lag, whole, span):
+    """Score by blocks (--blocks), print and return the verdict."""
+    scored = block_scores(ref, rec, rate, lag, args.mode)
+    if not scored:
+        print("xcorr: %s: no block of %.2f s in the active part"
+              % (args.ref, BLOCK_S), file=sys.stderr)
+        return 2
+    weight = sum(w for _, w in scored)
+    score = sum(s * w for s, w in scored) / weight if weight > 0.0 else 0.0
+    passed = score >= args.minimum
+    if not args.quiet:
+        print("score=%.4f lag=%.4f s (%d samples at %d Hz) mode=%s "
+              "span=%.2f-%.2f s blocks=%d of %.2f s, each within %.2f s "
+              "of the lag, lowest %.2f whole=%.4f min=%.2f %s"
+              % (score, lag / rate, lag, rate, args.mode, span[0] / rate,
+                 span[1] / rate, len(scored), BLOCK_S, BLOCK_REACH_S,
+                 min(s for s, _ in scored), whole, args.minimum,
+                 "PASS" if passed else "FAIL"))
+        print("blocks: " + " ".join("%.2f" % s for s, _ in scored))
     return 0 if passed else 1
 
 

@@ -27,22 +27,8 @@ export JACK_NO_START_SERVER
 
 # ------------------------------------------------------- local helpers --
 
-# Run termphone in the background with a log and no user config, stdin
-# /dev/null: tp_start NAME [ARG...].  Stdout goes to NAME.out, stderr to
-# NAME.stderr, the log to NAME.log; the PID to TP_PID.
-tp_start() {
-	_n=$1
-	shift
-	mkdir -p "$TP_TMPDIR/home"
-	HOME=$TP_TMPDIR/home XDG_CONFIG_HOME=$TP_TMPDIR/home \
-	XDG_STATE_HOME=$TP_TMPDIR/home \
-	    "$TP_BIN" --log="$TP_TMPDIR/$_n.log" "$@" \
-	    </dev/null >"$TP_TMPDIR/$_n.out" 2>"$TP_TMPDIR/$_n.stderr" &
-	TP_PID=$!
-	bg_track "$TP_PID"
-}
-
-# Check NAME.out as JSON events: ev_check NAME WHAT [ARG].  WHAT is
+# Check NAME.ev (termphone's stdout, from lib.sh's tp_start) as JSON
+# events: ev_check NAME WHAT [ARG].  WHAT is
 #   json       every line is a JSON object with an "event" name;
 #   flow       sip_message events hold ARG's lines ("dir summary (method)",
 #              separated by "|") in this order, others may come between;
@@ -52,7 +38,7 @@ tp_start() {
 #   ending     the call ends (state ended) and shutdown is the last event.
 # Explains a failure on stdout as TAP diagnostics.
 ev_check() {
-	"$TP_PYTHON" - "$TP_TMPDIR/$1.out" "$2" "${3:-}" <<'PY'
+	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" "$2" "${3:-}" <<'PY'
 import json, sys
 path, what, arg = sys.argv[1:4]
 evs, bad = [], []
@@ -142,29 +128,32 @@ lines_in_order() {
 
 # ----------------------------------------------------------------- runs --
 
+# Each run is tp_start --bare: only the log and these arguments, stdout
+# to NAME.ev.
+
 # Does PortAudio see any audio device here?  (The CI machines have no
 # sound card: then the demo must say it falls back to null audio.)
-tp_start devices --list-devices
+tp_start --bare devices --list-devices
 wait_pid_exit "$TP_PID" 20 ||
     diag "termphone --list-devices failed; taking it as no devices"
 # Device lines are "  N  HOSTAPI  NAME  (in I, out O, R Hz)".
-if grep -Eq '^ *[0-9]+ ' "$TP_TMPDIR/devices.out"; then
+if grep -Eq '^ *[0-9]+ ' "$TP_TMPDIR/devices.ev"; then
 	HAVE_DEVICE=yes
 	diag "PortAudio lists audio devices:"
-	diag_file "$TP_TMPDIR/devices.out" 10
+	diag_file "$TP_TMPDIR/devices.ev" 10
 else
 	HAVE_DEVICE=no
-	diag "--list-devices: $(cat "$TP_TMPDIR/devices.out")"
+	diag "--list-devices: $(cat "$TP_TMPDIR/devices.ev")"
 fi
 
 port_b=$(free_udp_port)
 port_c=$(free_udp_port)
 
-tp_start A --demo --headless --events=json
+tp_start --bare A --demo --headless --events=json
 pid_a=$TP_PID
-tp_start B --demo --events=json --listen="127.0.0.1:$port_b"
+tp_start --bare B --demo --events=json --listen="127.0.0.1:$port_b"
 pid_b=$TP_PID
-tp_start C --demo --listen="127.0.0.1:$port_c"
+tp_start --bare C --demo --listen="127.0.0.1:$port_c"
 pid_c=$TP_PID
 
 # The demo call lasts 12 s after a 1 s ring.
@@ -204,7 +193,7 @@ check "A: the call ends and shutdown is the last event" ev_check A ending
 
 is "$st_b" 0 "--demo --events=json, stdout not a tty, no --headless: exits 0"
 [ "$st_b" = 0 ] || diag_file "$TP_TMPDIR/B.stderr" 10
-check "B: headless by itself: no terminal escapes" no_escapes "$TP_TMPDIR/B.out"
+check "B: headless by itself: no terminal escapes" no_escapes "$TP_TMPDIR/B.ev"
 check "B: every output line is a JSON event" ev_check B json
 check "B: the same SIP flow" ev_check B flow "$FLOW"
 check "B: the call connects with a codec" ev_check B codec
@@ -213,9 +202,9 @@ check "B: the call connects with a codec" ev_check B codec
 
 is "$st_c" 0 "--demo, stdout not a tty, text events: exits 0"
 [ "$st_c" = 0 ] || diag_file "$TP_TMPDIR/C.stderr" 10
-check "C: no terminal escapes" no_escapes "$TP_TMPDIR/C.out"
+check "C: no terminal escapes" no_escapes "$TP_TMPDIR/C.ev"
 check "C: text events: INVITE, 100, 180, 200, ACK, connected with a codec, RTP, BYE, 200, ended, shutdown" \
-    lines_in_order "$TP_TMPDIR/C.out" \
+    lines_in_order "$TP_TMPDIR/C.ev" \
     '^sip_message --> INVITE ' '^sip_message <-- 100 Trying ' \
     '^sip_message <-- 180 Ringing ' '^sip_message <-- 200 OK ' \
     '^sip_message --> ACK ' '^call_state 1 connected .*codec=[^- ]' \
