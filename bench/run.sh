@@ -26,7 +26,7 @@ termphone=$top/termphone
 use_tshark=1
 
 usage() {
-	sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 
@@ -104,6 +104,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Run a private copy: other people may rebuild the tree's binary meanwhile.
+mkdir -p "$work/bin"
+cp "$termphone" "$work/bin/termphone"
+termphone_src=$termphone
+termphone=$work/bin/termphone
+
 # Keep any user config, history or log out of the measurement.
 export XDG_CONFIG_HOME=$work/xdg-config XDG_STATE_HOME=$work/xdg-state
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
@@ -130,11 +136,23 @@ sox "$work/phrase.wav" -r 16000 -c 1 -b 16 "$work/play.wav" repeat "$reps" 2>/de
 	echo "termphone: $("$termphone" --version 2>/dev/null | head -n 1)," \
 	    "commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(
 	    git -C "$top" diff --quiet HEAD -- src ui 2>/dev/null || echo ' (+ local changes in src/ ui/)')"
+	echo "binary: copy of $termphone_src, sha256 $(sha256sum "$termphone" | cut -c1-16)," \
+	    "built $(date -u -r "$termphone_src" '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "command: $0 $*"
 	echo "clk_tck: $(getconf CLK_TCK)"
 } >"$work/machine.txt"
+cpu_busy() {	# % of all cores busy over 2 s, from /proc/stat
+	local a b
+	a=$(head -n 1 /proc/stat)
+	sleep 2
+	b=$(head -n 1 /proc/stat)
+	echo "$a $b" | awk '{ for (i = 2; i <= 9; i++) { t1 += $i; t2 += $(i + 11) }
+	    i1 = $5 + $6; i2 = $16 + $17
+	    printf "%.0f%% busy (steal %.0f%%)", 100 * ((t2 - t1) - (i2 - i1)) / (t2 - t1),
+	    100 * ($20 - $9) / (t2 - t1) }'
+}
 load_snapshot() {
-	echo "uptime: $(uptime)"
+	echo "uptime: $(uptime | sed 's/^ *//'); all cores over 2 s: $(cpu_busy)"
 	ps -eo pid,pcpu,comm --sort=-pcpu | head -n 8 | sed 's/^/  /'
 }
 load_snapshot >"$work/load-before.txt"
@@ -299,8 +317,6 @@ def sample(pid):
             for line in f:
                 if line.startswith(("VmHWM:", "VmRSS:")):
                     s[line[:5]] = int(line.split()[1])
-        with open("/proc/%d/schedstat" % pid) as f:
-            s["ns"] = int(f.read().split()[0])
         threads = {}
         for tid in os.listdir("/proc/%d/task" % pid):
             base = "/proc/%d/task/%s/" % (pid, tid)
@@ -318,17 +334,20 @@ def sample(pid):
             threads[int(tid)] = {"ticks": int(tst[11]) + int(tst[12]),
                                  "ns": ns, "start": int(tst[19]), "sc": sc}
         s["threads"] = threads
+        # /proc/PID/schedstat is the main thread's alone: sum the threads.
+        s["ns"] = sum(t["ns"] for t in threads.values())
         return s
     except (OSError, ValueError, IndexError):
         return None
 
 
 def machine_cpu():
-    """(busy, total) jiffies over all CPUs from /proc/stat."""
+    """(busy, total, steal) jiffies over all CPUs from /proc/stat; steal is
+    time the hypervisor ran something else while a vCPU wanted to run."""
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
     idle = v[3] + v[4]
-    return sum(v[:8]) - idle, sum(v[:8])
+    return sum(v[:8]) - idle, sum(v[:8]), v[7]
 
 
 def thread_label(pid, tid, infos, order):
@@ -390,31 +409,30 @@ def bench_call(codec):
     deadline = time.monotonic() + call_secs + 40
     while time.monotonic() < deadline:
         alive = {k: not p.reap() for k, p in procs.items()}
-        if not any(alive.values()):
-            break
         ending = [p.find(lambda ev: ev.get("event") == "call_state" and
                          ev.get("state") in ("ending", "ended")) for p in procs.values()]
         ending = [r[1] for r in ending if r is not None]
+        if start is not None and end is None and ending:
+            # The last samples taken before the call started to end.
+            t_end = min(ending)
+            before = [h for h in history
+                      if all(h[k]["t"] < t_end for k in procs)]
+            if not before or before[-1] is start:
+                break
+            end = before[-1]
+        if not any(alive.values()):
+            break
         now = {k: sample(p.pid) for k, p in procs.items() if alive[k]}
         for k, s in now.items():
             if s is not None:
                 hwm[k] = max(hwm[k], s.get("VmHWM", 0))
-        if start is None and not ending and all(
+        complete = all(now.get(k) for k in procs)
+        if start is None and not ending and complete and all(
                 p.find(is_state("connected")) for p in procs.values()):
-            if all(now.get(k) for k in procs):
-                start, mstart = now, machine_cpu()
-        elif start is not None and end is None:
-            if ending:
-                t_end = min(ending)
-                # The last samples taken before the call started to end.
-                before = [h for h in history
-                          if all(h[k]["t"] < t_end for k in procs)]
-                if not before or before[-1] is start:
-                    break
-                end = before[-1]
-            else:
-                mend = machine_cpu()
-        if all(now.get(k) for k in procs):
+            start, mstart = now, machine_cpu()
+        elif start is not None and end is None and not ending:
+            mend = machine_cpu()
+        if complete:
             history = history[-4:] + [now]
         time.sleep(TICK)
     for p in procs.values():
@@ -441,7 +459,7 @@ def bench_call(codec):
             "sched_s_per_min": round((s1["ns"] - s0["ns"]) / 1e9 / wall * 60, 4),
             "threads": per_thread(p.pid, s0, s1, wall),
             "vmhwm_in_call_kb": hwm[k],
-            "maxrss_at_exit_kb": ru.ru_maxrss if ru else None,
+            # (Not ru_maxrss: a child's counts the forking python's RSS.)
             "total_cpu_s": round(ru.ru_utime + ru.ru_stime, 3) if ru else None,
             "total_user_s": round(ru.ru_utime, 3) if ru else None,
             "total_sys_s": round(ru.ru_stime, 3) if ru else None,
@@ -449,8 +467,9 @@ def bench_call(codec):
             "exit": p.exit,
             "last_media_stats": last_stats[-1] if last_stats else None,
         }
-    mb, mt = mend[0] - mstart[0], mend[1] - mstart[1]
+    mb, mt, ms = (mend[i] - mstart[i] for i in range(3))
     res["machine_busy_pct"] = round(100.0 * mb / mt, 1) if mt else None
+    res["machine_steal_pct"] = round(100.0 * ms / mt, 1) if mt else None
     res["mean_cpu_s_per_min"] = round(
         (res["caller"]["cpu_s_per_min"] + res["callee"]["cpu_s_per_min"]) / 2, 4)
     return res
@@ -518,6 +537,7 @@ def bench_setup():
     wait_bound(callee, PORT_CALLEE)
     wait_bound(caller, PORT_CALLER)
     ev_times = []
+    m0 = machine_cpu()
     try:
         for n in range(1, setup_calls + 1):
             mark = len(caller.events)
@@ -538,6 +558,7 @@ def bench_setup():
             if caller.wait_event(is_state("ended"), 10, mark) is None:
                 raise RuntimeError("set-up call %d did not end" % n)
             time.sleep(0.2)
+        m1 = machine_cpu()
     finally:
         caller.stop()
         callee.stop()
@@ -550,6 +571,9 @@ def bench_setup():
                 tshark.kill()
                 tshark.wait(5)
     res = {"calls": setup_calls, "codecs": "default (speex-wb,speex-nb,PCMU,PCMA)"}
+    mb, mt, ms = (m1[i] - m0[i] for i in range(3))
+    res["machine_busy_pct"] = round(100.0 * mb / mt, 1) if mt else None
+    res["machine_steal_pct"] = round(100.0 * ms / mt, 1) if mt else None
 
     def summary(xs):
         xs = sorted(xs)
@@ -598,9 +622,9 @@ driver_pid=
 load_snapshot >"$work/load-after.txt"
 
 # The summary table.
-python3 - "$work" <<'PY'
+python3 - "$work" "$keep" <<'PY'
 import json, os, sys
-work = sys.argv[1]
+work, keep = sys.argv[1], sys.argv[2] == "1"
 r = json.load(open(os.path.join(work, "results.json")))
 machine = open(os.path.join(work, "machine.txt")).read()
 mib = lambda kb: "%.2f MiB (%d kB)" % (kb / 1024.0, kb)
@@ -611,17 +635,29 @@ print("  load before: " + open(os.path.join(work, "load-before.txt")).readline()
 print("  load after:  " + open(os.path.join(work, "load-after.txt")).readline().strip())
 print()
 print("1. CPU per call-minute, utime+stime in the connected window (%d s call)" % r["call_secs"])
-print("   %-9s %-12s %8s %8s %8s   %-22s %s" % ("codec", "negotiated", "caller", "callee",
-      "mean", "total CPU-s incl start", "machine busy"))
+print("   %-9s %-12s %7s %7s %7s  %7s  %s" % ("codec", "negotiated", "caller", "callee",
+      "mean", "window", "all cores in the window: busy (of which steal)"))
 for c in r["calls"]:
-    print("   %-9s %-12s %8.3f %8.3f %8.3f   %6.2f / %-6.2f (caller/callee)  %s%%" % (
+    print("   %-9s %-12s %7.3f %7.3f %7.3f  %6.1fs  %s%% (%s%%)" % (
         c["codec"], c["negotiated"], c["caller"]["cpu_s_per_min"],
         c["callee"]["cpu_s_per_min"], c["mean_cpu_s_per_min"],
-        c["caller"]["total_cpu_s"], c["callee"]["total_cpu_s"], c["machine_busy_pct"]))
-print("   per thread (CPU-s per call-minute):")
+        c["caller"]["window_s"], c["machine_busy_pct"], c.get("machine_steal_pct")))
+w = r["calls"][0]["caller"]["window_s"]
+print("   (utime+stime tick is 1/%d s: resolution %.3f CPU-s per call-minute in a %.0f s window)" % (
+    r["clk_tck"], 60.0 / r["clk_tck"] / w, w))
+print("   cross-check, run time in ns from /proc/PID/task/*/schedstat, per call-minute:")
+for c in r["calls"]:
+    print("     %-9s caller %.3f, callee %.3f" % (c["codec"], c["caller"]["sched_s_per_min"],
+          c["callee"]["sched_s_per_min"]))
+print("   whole process, start-up and teardown included (user+sys CPU-s / lifetime):")
+for c in r["calls"]:
+    print("     %-9s caller %.3f s / %.1f s, callee %.3f s / %.1f s" % (
+        c["codec"], c["caller"]["total_cpu_s"], c["caller"]["lifetime_s"],
+        c["callee"]["total_cpu_s"], c["callee"]["lifetime_s"]))
+print("   per thread (schedstat run time, CPU-s per call-minute):")
 for c in r["calls"]:
     for k in ("caller", "callee"):
-        th = ", ".join("%s %.3f" % (n.split("(")[0], v["cpu_s_per_min"])
+        th = ", ".join("%s %.3f" % (n.split("(")[0], v["sched_s_per_min"])
                        for n, v in c[k]["threads"].items())
         print("     %-9s %-7s %s" % (c["codec"], k, th))
 print()
@@ -633,7 +669,8 @@ for c in r["calls"]:
           mib(c["callee"]["vmhwm_in_call_kb"])))
 print()
 s = r["setup"]
-print("3. INVITE -> 200 OK on loopback, %d calls" % s["calls"])
+print("3. INVITE -> 200 OK on loopback, %d calls (all cores meanwhile: %s%% busy, steal %s%%)" % (
+    s["calls"], s.get("machine_busy_pct"), s.get("machine_steal_pct")))
 if s.get("tshark"):
     t = s["tshark"]
     print("   tshark (packet times on lo): median %.3f ms, min %.3f, max %.3f (n=%d, INVITE retransmissions %d)" % (
@@ -657,8 +694,8 @@ for c, lim in ((pcmu, 0.4), (swb, 0.6)):
         c["codec"], lim, verdict(worst < lim), worst, c["mean_cpu_s_per_min"]))
 print("   median set-up < 3 ms:         %-7s (%.3f ms)" % (verdict(setup < 3.0), setup))
 print()
-print("   raw results: %s" % os.path.join(work, "results.json"))
+if keep:
+    print("   raw results and logs: %s" % work)
+else:
+    print("   (raw results.json and logs are removed on exit; keep them with --out=DIR)")
 PY
-if [ "$keep" = 0 ]; then
-	echo "   (work files are removed on exit; keep them with --out=DIR)"
-fi
