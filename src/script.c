@@ -150,7 +150,10 @@ script_event(const struct tp_event *ev, void *arg)
 		}
 		break;
 	case TP_EV_CALL_INCOMING:
-		if (cfg->auto_answer >= 0) {
+		if (cfg->auto_answer == 0)
+			/* No timer: Sofia's have a 1 ms floor, setup costs ~2 ms. */
+			tp_answer(s->core, ev->call_id);
+		else if (cfg->auto_answer > 0) {
 			s->answer_call = ev->call_id;
 			s->answer_timer = tp_loop_after(s->core->loop,
 			    (unsigned)cfg->auto_answer * 1000, script_answer, s);
