@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -100,6 +99,7 @@ struct media {
 	int			 family;
 	int			 evpipe[2];	/* media thread -> loop */
 	int			 cmdpipe[2];	/* loop -> media thread */
+	atomic_bool		 cmd_pending;	/* cmdpipe has commands */
 	pthread_t		 thread;
 	bool			 thread_started;
 	struct audio_dev	*mic;		/* microphone or null */
@@ -136,12 +136,13 @@ media_events_readable(int fd, void *arg)
 		m->on_event(&ev, m->arg);
 }
 
-/* Send a command to the media thread. */
+/* Send a command to the media thread; it takes it at its next frame. */
 static int
 media_cmd(struct media *m, const struct media_cmd *cmd)
 {
 	if (write(m->cmdpipe[1], cmd, sizeof *cmd) != (ssize_t)sizeof *cmd)
 		return errno != 0 ? errno : EIO;
+	atomic_store(&m->cmd_pending, true);
 	return 0;
 }
 
@@ -787,43 +788,28 @@ media_ts_add(struct timespec *ts, long ms)
 }
 
 /*
- * The media thread: sleep until the next tick (waking early only for a
- * command), then read what arrived and run the tick.
+ * The media thread: sleep until the next tick, take any commands, read
+ * what arrived and run the tick.  Commands wait at most one frame (20 ms),
+ * which costs nothing audible and spares a poll() set-up every frame.
  */
 static void *
 media_thread(void *arg)
 {
 	struct media		*m = arg;
-	struct pollfd		 pfd;
-	struct timespec		 next, now, timeout;
+	struct timespec		 next, now;
 	struct media_cmd	 cmd;
 	bool			 run = true;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	pfd.fd = m->cmdpipe[0];
-	pfd.events = POLLIN;
 	while (run) {
 		media_ts_add(&next, MEDIA_FRAME_MS);
-		for (;;) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec > next.tv_sec || (now.tv_sec ==
-			    next.tv_sec && now.tv_nsec >= next.tv_nsec))
-				break;
-			timeout.tv_sec = next.tv_sec - now.tv_sec;
-			timeout.tv_nsec = next.tv_nsec - now.tv_nsec;
-			if (timeout.tv_nsec < 0) {
-				timeout.tv_nsec += 1000000000L;
-				timeout.tv_sec--;
-			}
-			if (ppoll(&pfd, 1, &timeout, NULL) <= 0 ||
-			    !(pfd.revents & POLLIN))
-				continue;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+		    NULL) == EINTR)
+			;
+		if (atomic_exchange(&m->cmd_pending, false))
 			while (run && read(m->cmdpipe[0], &cmd, sizeof cmd) ==
 			    (ssize_t)sizeof cmd)
 				run = media_apply(m, &cmd);
-			if (!run)
-				break;
-		}
 		if (!run)
 			break;
 		/* If we fell far behind (suspend, debugger), resynchronise. */
