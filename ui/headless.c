@@ -104,7 +104,7 @@ headless_json(const struct tp_event *ev)
 		headless_json_kv("summary", ev->u.sip.summary);
 		headless_json_kv("method", ev->u.sip.method);
 		headless_json_kv("peer", ev->u.sip.peer);
-		printf(",\"time\":%.3f", ev->u.sip.time);
+		printf(",\"time\":%.6f", ev->u.sip.time);
 		break;
 	case TP_EV_DTMF:
 		printf(",\"digit\":\"%c\",\"dir\":\"%s\"", ev->u.dtmf.digit,
