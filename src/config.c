@@ -2,7 +2,6 @@
 /* The INI config file, read with inih, and the built-in defaults. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "codec.h"
 #include "config.h"
+#include "xdg.h"
 #include "uri.h"
 
 #ifndef TP_SOUNDS_DIR
@@ -185,20 +185,7 @@ config_join(const char *a, const char *b)
 char *
 config_default_path(void)
 {
-	const char	*xdg, *home;
-	struct passwd	*pw;
-
-	/* The XDG base directory spec says to ignore relative values. */
-	xdg = getenv("XDG_CONFIG_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return config_join(xdg, "/termphone/config");
-	home = getenv("HOME");
-	if (home == NULL || home[0] == '\0') {
-		if ((pw = getpwuid(getuid())) == NULL || pw->pw_dir == NULL)
-			return NULL;
-		home = pw->pw_dir;
-	}
-	return config_join(home, "/.config/termphone/config");
+	return xdg_path("XDG_CONFIG_HOME", ".config", "termphone/config");
 }
 
 /* Set cfg's codec list from config names; see config.h. */

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "xdg.h"
 
 /* Guards everything below; the audio callback never logs, so a lock is fine. */
 static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -24,37 +24,12 @@ static int		 log_saved_stderr = -1;	/* fd 2 before the redirect */
 /* Level names as they appear in the file, indexed by enum log_level. */
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
 
-/* Join a and b into a malloc'd string; NULL if out of memory. */
-static char *
-log_join(const char *a, const char *b)
-{
-	size_t	 len = strlen(a) + strlen(b) + 1;
-	char	*s;
-
-	if ((s = malloc(len)) == NULL)
-		return NULL;
-	snprintf(s, len, "%s%s", a, b);
-	return s;
-}
-
 /* The default log path; see log.h. */
 char *
 log_default_path(void)
 {
-	const char	*state, *home;
-	struct passwd	*pw;
-
-	/* The XDG base directory spec says to ignore relative values. */
-	state = getenv("XDG_STATE_HOME");
-	if (state != NULL && state[0] == '/')
-		return log_join(state, "/termphone/termphone.log");
-	home = getenv("HOME");
-	if (home == NULL || home[0] == '\0') {
-		if ((pw = getpwuid(getuid())) == NULL || pw->pw_dir == NULL)
-			return NULL;
-		home = pw->pw_dir;
-	}
-	return log_join(home, "/.local/state/termphone/termphone.log");
+	return xdg_path("XDG_STATE_HOME", ".local/state",
+	    "termphone/termphone.log");
 }
 
 /* Create every missing directory above the file path (like mkdir -p). */

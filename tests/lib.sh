@@ -438,6 +438,21 @@ tp_start() {
 	bg_track "$TP_PID"
 }
 
+# Print the codec of NAME's first "connected" call_state event.
+connected_codec() {
+	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" <<'PY'
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if e.get("event") == "call_state" and e.get("state") == "connected":
+        print(e.get("codec"))
+        break
+PY
+}
+
 # Print termphone's events (NAME.ev) as one short line each:
 # "sent INVITE", "received 200 OK (BYE)", "call connected", "reg registered",
 # "redirect 302 sip:...", or the event's name.

@@ -40,21 +40,6 @@ udp_bound() {
 	grep -q " $_hex " /proc/net/udp
 }
 
-# Print the codec of NAME's first "connected" call_state event.
-connected_codec() {
-	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" <<'PY'
-import json, sys
-for line in open(sys.argv[1], errors="replace"):
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    if e.get("event") == "call_state" and e.get("state") == "connected":
-        print(e.get("codec"))
-        break
-PY
-}
-
 # Print the last media_stats of NAME as a diagnostic.
 last_stats() {
 	diag "$1: $(grep '"media_stats"' "$TP_TMPDIR/$1.ev" | tail -n 1)"

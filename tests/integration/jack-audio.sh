@@ -82,21 +82,6 @@ jack_loop() {
 	return "$_rc"
 }
 
-# Print the codec of NAME's first "connected" call_state event.
-connected_codec() {
-	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" <<'PY'
-import json, sys
-for line in open(sys.argv[1], errors="replace"):
-    try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    if e.get("event") == "call_state" and e.get("state") == "connected":
-        print(e.get("codec"))
-        break
-PY
-}
-
 # True if NAME's events hold a notice containing TEXT.
 has_notice() {
 	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" "$2" <<'PY'
