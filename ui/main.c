@@ -76,7 +76,7 @@ struct main_state {
 	struct tp_core		*peer;		/* --demo */
 	const struct frontend	*fe;
 	int			 sigpipe[2];
-	int			 signals;
+	volatile sig_atomic_t	 signals;	/* touched by the signal handler */
 	unsigned		 pending_shutdowns;
 	int			 user_stderr;	/* the terminal's stderr, kept */
 };
