@@ -160,19 +160,6 @@ bi_write() {
 	printf "$@" >"$_f"
 }
 
-# True once something is bound to UDP port $1 on 127.0.0.1.
-bi_port_taken() {
-	"$TP_PYTHON" - "$1" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(0)
-sys.exit(1)
-EOF
-}
-
 # ------------------------------------------------------------- options --
 
 bi_sandbox
@@ -379,7 +366,7 @@ bg_start "$TP_TMPDIR/holder-tp.log" "$TP_BIN" --headless --null-audio \
     --listen="127.0.0.1:$port" --log="$TP_TMPDIR/holder-tp.tplog"
 holder=$BG_PID
 bi_sandbox
-if wait_for bi_port_taken "$port" 10; then
+if wait_bound udp "$port" 10; then
 	bi_run --null-audio --listen="127.0.0.1:$port"
 	bi_expect "--listen on a port another termphone holds" \
 	    -n "127.0.0.1:$port" -p 'in use|busy|taken' -a "$bi_state_log"

@@ -165,19 +165,6 @@ tui_resize() {
 	fi
 }
 
-# True once something holds UDP port $1 on 127.0.0.1.
-tui_port_taken() {
-	"$TP_PYTHON" - "$1" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(0)
-sys.exit(1)
-EOF
-}
-
 # Start a headless auto-answering callee on a free port and set
 # CALLEE_PORT; its output goes to $TP_TMPDIR/NAME.out.  tui_callee NAME
 tui_callee() {
@@ -185,7 +172,7 @@ tui_callee() {
 	bg_start "$TP_TMPDIR/$1.out" "$TP_BIN" --headless --auto-answer \
 	    --null-audio --listen="127.0.0.1:$CALLEE_PORT" \
 	    --log="$TP_TMPDIR/$1.log"
-	wait_for tui_port_taken "$CALLEE_PORT" 10 ||
+	wait_bound udp "$CALLEE_PORT" 10 ||
 	    bail_out "the callee did not bind 127.0.0.1:$CALLEE_PORT"
 }
 
