@@ -8,7 +8,7 @@
 . "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$TP_SRCDIR/tests/integration/jack-env.sh"
 
-plan 8
+plan 9
 need_termphone
 need_cmd sipp jackd jack_wait jack_lsp jack_rec "$TP_PYTHON"
 
@@ -69,6 +69,15 @@ loudest = max(pw[f] for f in avoid)
 sys.exit(0 if worst > 10 * loudest else "the tone's frequencies are not dominant")
 EOF
 }
+
+# ---- the device list shows JACK's device ------------------------------------
+"$TP_BIN" --list-devices --log="$T/list.log" >"$T/list.out" 2>&1
+if grep -q "JACK Audio Connection Kit" "$T/list.out"; then
+	ok "--list-devices lists the JACK device: $(head -n 1 "$T/list.out")"
+else
+	not_ok "--list-devices lists the JACK device"
+	diag_file "$T/list.out"
+fi
 
 # ---- ringback: we call, the far end answers 180 and nothing more ----------
 SIPP_PORT=$(free_udp_port)
