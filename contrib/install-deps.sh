@@ -6,7 +6,7 @@ set -eu
 
 PKGS="
 build-essential autoconf automake libtool pkg-config autoconf-archive
-libsofia-sip-ua-dev libsofia-sip-ua-glib-dev
+libsofia-sip-ua-dev
 portaudio19-dev libasound2-dev libasound2-plugins
 libspeex-dev libspeexdsp-dev
 libsndfile1-dev libinih-dev libncurses-dev
