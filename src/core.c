@@ -136,8 +136,8 @@ tp_core_new(struct tp_core **corep, struct tp_loop *loop,
 		    core->cfg.sip_trace, strerror(err));
 		goto fail;
 	}
-	/* The demo peer (echo) stays out of the trace: one trace per process. */
-	if ((err = sip_new(&core->sip, core, !core->cfg.echo)) != 0)
+	/* The first core in a process owns the trace (main makes the user's). */
+	if ((err = sip_new(&core->sip, core, true)) != 0)
 		goto fail;
 	if ((err = script_new(&core->script, core)) != 0)
 		goto fail;
@@ -153,15 +153,11 @@ fail:
 void
 tp_core_free(struct tp_core *core)
 {
-	struct call	*call;
-
 	if (core == NULL)
 		return;
 	script_free(core->script);
-	while ((call = core->calls) != NULL) {
-		core->calls = call->next;
-		core_call_free(call);
-	}
+	while (core->calls != NULL)
+		core_call_free(core->calls);
 	sip_free(core->sip);
 	tp_loop_cancel(core->loop, core->shutdown_timer);
 	tp_loop_cancel(core->loop, core->start_timer);
@@ -235,6 +231,7 @@ core_sip_message(struct tp_core *core, unsigned call_id, bool sent,
 	char		 summary[80], method[32] = "";
 	const char	*eol, *p;
 	size_t		 n;
+	double		 now = core_now(core);
 
 	eol = memchr(text, '\r', len);
 	if (eol == NULL)
@@ -258,7 +255,7 @@ core_sip_message(struct tp_core *core, unsigned call_id, bool sent,
 	}
 	if (core->trace != NULL) {
 		fprintf(core->trace, "%s %s %.3f\n%.*s\n\n", sent ? "SENT to" :
-		    "RECEIVED from", peer, core_now(core), (int)len, text);
+		    "RECEIVED from", peer, now, (int)len, text);
 		fflush(core->trace);
 	}
 	memset(&ev, 0, sizeof ev);
@@ -270,7 +267,7 @@ core_sip_message(struct tp_core *core, unsigned call_id, bool sent,
 	ev.u.sip.peer = peer;
 	ev.u.sip.text = text;
 	ev.u.sip.len = len;
-	ev.u.sip.time = core_now(core);
+	ev.u.sip.time = now;
 	core_emit(core, &ev);
 }
 
@@ -537,7 +534,6 @@ core_call_free(struct call *call)
 	media_free(call->media);
 	free(call->peer);
 	free(call->display);
-	free(call->final_reason);
 	free(call->offer_sdp);
 	free(call);
 }
@@ -558,7 +554,6 @@ core_call_set_state(struct call *call, enum tp_call_state state, int status,
 		break;
 	case TP_CALL_CONNECTED:
 		call->answered = true;
-		call->connected_at = time(NULL);
 		media_set_tone(call->media, MEDIA_TONE_NONE);
 		break;
 	case TP_CALL_EARLY:
@@ -604,8 +599,8 @@ core_prefs(const struct tp_core *core, const struct codec_desc **prefs)
 
 /* Start media from the negotiated SDP; see core.h. */
 int
-core_call_media(struct call *call, const char *local_sdp, const char *remote_sdp,
-    bool we_offered, bool answered)
+core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
+    bool answered)
 {
 	const struct codec_desc	*prefs[TP_MAX_CODECS];
 	struct sdp_audio	 remote;
@@ -614,7 +609,6 @@ core_call_media(struct call *call, const char *local_sdp, const char *remote_sdp
 	size_t			 n;
 	int			 err;
 
-	(void)local_sdp;
 	n = core_prefs(call->core, prefs);
 	if ((err = sdp_parse_audio(remote_sdp, &remote)) != 0) {
 		core_notice(call->core, 1, "call %u: cannot parse the peer's SDP",

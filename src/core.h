@@ -26,13 +26,10 @@ struct call {
 	char			*display;
 	struct sip_call		*sc;		/* the SIP module's side */
 	struct media		*media;
-	int			 final_status;	/* SIP status that ended or failed it */
-	char			*final_reason;
 	bool			 answered;	/* reached CONNECTED */
 	bool			 local_hangup;
 	bool			 no_response;	/* no answer at all from the network */
 	int			 redirects;
-	time_t			 connected_at;
 	char			*offer_sdp;	/* UAS: the INVITE's SDP offer, or NULL */
 	int			 exit_status;	/* outcome decided ahead of the end */
 	bool			 exit_status_set;
@@ -95,13 +92,13 @@ unsigned core_call_count(const struct tp_core *);
 void	core_call_set_state(struct call *, enum tp_call_state, int status,
 	    const char *reason);
 /*
- * Start or update media for call from the final local and remote SDP
- * (RFC 3264); we_offered says whose SDP is the answer.  Before the call is
- * answered (early media, RFC 3960) it only receives.  Returns 0 or an
- * errno value (a notice says why).
+ * Start or update media for call from the peer's final SDP (RFC 3264);
+ * we_offered says whether it is the answer.  Before the call is answered
+ * (early media, RFC 3960) it only receives.  Returns 0 or an errno value
+ * (a notice says why).
  */
-int	core_call_media(struct call *, const char *local_sdp,
-	    const char *remote_sdp, bool we_offered, bool answered);
+int	core_call_media(struct call *, const char *remote_sdp, bool we_offered,
+	    bool answered);
 /* Registration changed: record it and emit TP_EV_REG_STATE. */
 void	core_reg_state(struct tp_core *, enum tp_reg_state, int status,
 	    const char *reason, unsigned expires);

@@ -85,8 +85,8 @@ int	media_start(struct media *, const struct media_stream *);
 /*
  * Queue digits ("0-9*#A-D", ',' = 1 s pause) as RFC 4733 events, 100 ms
  * each with 50 ms gaps.  Returns 0, ENOTCONN before media_start() or without
- * a telephone-event payload type, EINVAL for a bad digit, ENOBUFS if the
- * queue (64 digits) is full.
+ * a telephone-event payload type, EINVAL for a bad digit, ENOBUFS for more
+ * than 64 digits at once (the queue is 64; digits beyond it are dropped).
  */
 int	media_send_dtmf(struct media *, const char *digits);
 /* Codec in use as "PCMU/8000"; "" before media_start(). */

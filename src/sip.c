@@ -108,6 +108,7 @@ static struct {
 	pthread_mutex_t	 lock;
 	char		*buf;
 	size_t		 len, size;
+	int		 dashes;	/* framing lines seen */
 	bool		 collecting;
 } sip_trace_acc = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -198,46 +199,35 @@ sip_trace_finish(void)
 /*
  * Feed one log call's text to the trace assembler.  With TPTAG_LOG(1), tport
  * logs a message as a header "send N bytes to udp/[ADDR]:PORT at TIME:" (or
- * "recv ... from ...") and a line of dashes, then the message's lines
- * indented by three spaces (in several calls, not one per line), then
- * another line of dashes.  Returns true if the text was trace.
+ * "recv ... from ..."), a line of dashes, the message's lines indented by
+ * three spaces (in several calls, not one per line), and a second line of
+ * dashes, which ends it.  Returns true if the text was trace.
  */
 static bool
 sip_trace_line(const char *text)
 {
-	const char	*last;
+	const char	*buf, *last;
 	size_t		 n;
 
 	if ((strncmp(text, "send ", 5) == 0 || strncmp(text, "recv ", 5) == 0) &&
 	    strstr(text, " bytes ") != NULL) {
 		sip_trace_acc.len = 0;
+		sip_trace_acc.dashes = 0;
 		sip_trace_acc.collecting = true;
-		sip_trace_append(text, strlen(text));
-		return true;
-	}
-	if (!sip_trace_acc.collecting)
+	} else if (!sip_trace_acc.collecting)
 		return false;
 	sip_trace_append(text, strlen(text));
-	/* Done when the last complete line is the closing dashes line. */
+	buf = sip_trace_acc.buf;
 	n = sip_trace_acc.len;
-	if (n == 0 || sip_trace_acc.buf[n - 1] != '\n')
+	if (buf == NULL || n == 0 || buf[n - 1] != '\n')
 		return true;
-	sip_trace_acc.buf[n - 1] = '\0';
-	last = strrchr(sip_trace_acc.buf, '\n');
-	sip_trace_acc.buf[n - 1] = '\n';
-	last = last != NULL ? last + 1 : sip_trace_acc.buf;
-	if (sip_trace_is_dashes(last, (size_t)(sip_trace_acc.buf + n - 1 - last)) &&
-	    last > sip_trace_acc.buf + strcspn(sip_trace_acc.buf, "\n") + 1 &&
-	    strstr(sip_trace_acc.buf, "\n") != NULL) {
-		const char *first = sip_trace_acc.buf +
-		    strcspn(sip_trace_acc.buf, "\n") + 1;
-		const char *first_end = strchr(first, '\n');
-
-		/* The opening dashes line alone does not end the message. */
-		if (first_end != NULL && last > first_end) {
-			sip_trace_acc.collecting = false;
-			sip_trace_finish();
-		}
+	/* Look at the line this text completed. */
+	for (last = buf + n - 1; last > buf && last[-1] != '\n'; last--)
+		;
+	if (sip_trace_is_dashes(last, (size_t)(buf + n - 1 - last)) &&
+	    ++sip_trace_acc.dashes == 2) {
+		sip_trace_acc.collecting = false;
+		sip_trace_finish();
 	}
 	return true;
 }
@@ -353,6 +343,14 @@ sip_trace_readable(int fd, void *arg)
 	}
 }
 
+/* Deliver what the trace pipe holds now (a no-op without the trace). */
+static void
+sip_trace_drain(struct sip *sip)
+{
+	if (sip->trace)
+		sip_trace_readable(sip->trace_pipe[0], sip);
+}
+
 /*
  * Did a message of dialog call_id come from the network?  With the trace
  * on, drain it first (tport logs a message before nta handles it, so it is
@@ -366,7 +364,7 @@ sip_heard(struct sip *sip, const char *call_id, bool to_tagged)
 
 	if (!sip->trace)
 		return to_tagged;
-	sip_trace_readable(sip->trace_pipe[0], sip);
+	sip_trace_drain(sip);
 	for (i = 0; i < 16 && i < sip->nheard; i++)
 		if (strcmp(sip->heard[i], call_id) == 0)
 			return true;
@@ -496,14 +494,21 @@ sip_redirect(struct sip_call *sc, const sip_t *sipm, int status)
 	core_emit(call->core, &ev);
 	core_notice(call->core, 2, "call %u redirected (%d) to %s", call->id,
 	    status, target);
-	/* The old handle ends on its own; detach it from the call. */
+	/*
+	 * The new INVITE first (it takes over call->sc); only then let the
+	 * old handle end on its own.  If it fails, the call stays on the old
+	 * handle and ends with the 3xx.
+	 */
+	if ((err = sip_call_invite_id(sc->sip, call, target, sc->local_sdp,
+	    sc->media_addr[0] != '\0' ? sc->media_addr : NULL,
+	    sc->call_id)) != 0) {
+		free(target);
+		return err;
+	}
 	sc->call = NULL;
-	call->sc = NULL;
 	free(call->peer);
 	call->peer = target;
-	err = sip_call_invite_id(sc->sip, call, target, sc->local_sdp,
-	    sc->media_addr[0] != '\0' ? sc->media_addr : NULL, sc->call_id);
-	return err;
+	return 0;
 }
 
 /* Handle a response to our INVITE. */
@@ -539,14 +544,6 @@ sip_r_invite(struct sip_call *sc, int status, const char *phrase,
 	}
 }
 
-/* Deliver the queued trace (the new INVITE) before we answer it. */
-static void
-sip_i_invite_trace(struct sip *sip)
-{
-	if (sip->trace)
-		sip_trace_readable(sip->trace_pipe[0], sip);
-}
-
 /* A new INVITE arrived: check it, create the call, send 180 Ringing. */
 static void
 sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
@@ -562,7 +559,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	char			 sdpbuf[4096];
 
 	if (sip->shutdown_started || core_call_count(core) > 0) {
-		sip_i_invite_trace(sip);
+		sip_trace_drain(sip);
 		if (sip->shutdown_started)
 			nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
 		else
@@ -581,7 +578,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 				n++;
 		if (sdp_parse_audio(sdpbuf, &offer) != 0 ||
 		    sdp_negotiate(&offer, prefs, n, false, &choice) != 0) {
-			sip_i_invite_trace(sip);
+			sip_trace_drain(sip);
 			nua_respond(nh, SIP_488_NOT_ACCEPTABLE,
 			    SIPTAG_WARNING_STR("399 termphone \"No common codec\""),
 			    TAG_END());
@@ -590,7 +587,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 		}
 	}
 	if ((sc = calloc(1, sizeof *sc)) == NULL) {
-		sip_i_invite_trace(sip);
+		sip_trace_drain(sip);
 		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
 		return;
 	}
@@ -605,7 +602,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	free(peer);
 	if (call == NULL) {
 		free(sc);
-		sip_i_invite_trace(sip);
+		sip_trace_drain(sip);
 		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
 		return;
 	}
@@ -614,7 +611,7 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	sc->nh = nh;
 	sc->got_response = true;
 	call->sc = sc;
-	sip_i_invite_trace(sip);	/* the INVITE, now with its call id */
+	sip_trace_drain(sip);	/* the INVITE, now with its call id */
 	if (sipm->sip_payload != NULL && sipm->sip_payload->pl_len > 0)
 		call->offer_sdp = strdup(sdpbuf);
 	nua_handle_bind(nh, sc);
@@ -677,8 +674,7 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 	case nua_callstate_proceeding:
 		if (r_sdp != NULL) {
 			/* Media first, so the state event names the codec. */
-			core_call_media(call, sc->local_sdp, sc->remote_sdp, true,
-			    false);
+			core_call_media(call, sc->remote_sdp, true, false);
 			core_call_set_state(call, TP_CALL_EARLY, status, phrase);
 		} else if (status == 180 && call->state == TP_CALL_CALLING)
 			core_call_set_state(call, TP_CALL_RINGING, status, phrase);
@@ -687,8 +683,8 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 		if (sc->local_sdp != NULL && sc->remote_sdp != NULL &&
 		    (l_sdp != NULL || r_sdp != NULL ||
 		    call->state != TP_CALL_CONNECTED))
-			core_call_media(call, sc->local_sdp, sc->remote_sdp,
-			    sc->we_offered, true);
+			core_call_media(call, sc->remote_sdp, sc->we_offered,
+			    true);
 		if (call->state != TP_CALL_CONNECTED)
 			core_call_set_state(call, TP_CALL_CONNECTED, status,
 			    phrase);
@@ -718,8 +714,8 @@ sip_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	 * new INVITE waits until its call exists (sip_i_invite), so the
 	 * message carries the call's id.
 	 */
-	if (sip->trace && !(event == nua_i_invite && sc == NULL))
-		sip_trace_readable(sip->trace_pipe[0], sip);
+	if (!(event == nua_i_invite && sc == NULL))
+		sip_trace_drain(sip);
 	switch (event) {
 	case nua_i_invite:
 		if (sc == NULL && status == 100 && sipm != NULL)

@@ -268,8 +268,7 @@ main_event(const struct tp_event *ev, void *arg)
 		return;
 	if (main_st.pending_shutdowns > 0)
 		main_st.pending_shutdowns--;
-	if (main_st.peer != NULL && ev->type == TP_EV_SHUTDOWN &&
-	    main_st.pending_shutdowns == 1)
+	if (main_st.peer != NULL && main_st.pending_shutdowns == 1)
 		tp_shutdown(main_st.peer);
 	if (main_st.pending_shutdowns == 0)
 		tp_loop_break(main_st.loop);
