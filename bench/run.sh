@@ -6,11 +6,15 @@
 #
 # Two termphone instances talk over 127.0.0.1 with file audio: the caller
 # runs --null-audio --play=FILE, the callee --auto-answer --null-audio.
+# Then bench/floor (built by make) measures the floor under those CPU
+# figures: a bare loop that wakes every 20 ms and moves one packet over
+# loopback, with and without the codec, and nothing else.
 # Needs only what contrib/install-deps.sh installs (bash, python3, sox,
 # espeak-ng, procps; tshark for microsecond set-up times).
 #
 # Usage: bench/run.sh [--quick] [--call-secs=N] [--setup-calls=N]
 #                     [--port=BASE] [--out=DIR] [--termphone=PATH] [--no-tshark]
+#                     [--floor=PATH]
 #
 # See bench/RESULTS.md for what the numbers mean and past results.
 set -eu
@@ -23,10 +27,11 @@ setup_calls=20
 base_port=15160
 out=
 termphone=$top/termphone
+floor=$top/bench/floor
 use_tshark=1
 
 usage() {
-	sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 
@@ -38,6 +43,7 @@ for arg in "$@"; do
 	--port=*) base_port=${arg#*=} ;;
 	--out=*) out=${arg#*=} ;;
 	--termphone=*) termphone=${arg#*=} ;;
+	--floor=*) floor=${arg#*=} ;;
 	--no-tshark) use_tshark=0 ;;
 	-h | --help) usage 0 ;;
 	*) echo "run.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
@@ -55,6 +61,10 @@ if [ "$call_secs" -lt 2 ] || [ "$setup_calls" -lt 1 ] ||
 fi
 if [ ! -x "$termphone" ]; then
 	echo "run.sh: no termphone binary at '$termphone' (build it: make termphone)" >&2
+	exit 2
+fi
+if [ ! -x "$floor" ]; then
+	echo "run.sh: no floor binary at '$floor' (build it: make bench/floor)" >&2
 	exit 2
 fi
 for tool in python3 sox espeak-ng ps; do
@@ -107,6 +117,8 @@ trap 'exit 130' INT TERM
 # Run a private copy: other people may rebuild the tree's binary meanwhile.
 mkdir -p "$work/bin"
 cp "$termphone" "$work/bin/termphone"
+cp "$floor" "$work/bin/floor"
+floor=$work/bin/floor
 termphone_src=$termphone
 termphone=$work/bin/termphone
 
@@ -619,6 +631,15 @@ driver_pid=$!
 wait "$driver_pid" || { rc=$?; driver_pid=; echo "run.sh: benchmark failed (files in $work)" >&2; keep=1; exit "$rc"; }
 driver_pid=
 
+# The floor: the same 20 ms pacing and codec, without termphone around it.
+floor_secs=$((call_secs < 30 ? call_secs : 30))
+sox "$work/play.wav" -r 8000 "$work/play8k.wav" 2>/dev/null
+echo "  floor, ${floor_secs} s per mode ..." >&2
+"$floor" --secs="$floor_secs" --codec=speex-wb --file="$work/play.wav" \
+    >"$work/floor-speexwb.txt"
+"$floor" --secs="$floor_secs" --codec=PCMU --modes=codec,hot \
+    --file="$work/play8k.wav" >"$work/floor-pcmu.txt"
+
 load_snapshot >"$work/load-after.txt"
 
 # The summary table.
@@ -680,6 +701,21 @@ if s.get("events"):
     print("   caller's sip_message events (1 ms resolution): median %.3f ms, min %.3f, max %.3f (n=%d)" % (
         e["median_ms"], e["min_ms"], e["max_ms"], e["n"]))
 print()
+floor = {}
+for tag, name in (("speexwb", "speex-wb"), ("pcmu", "PCMU")):
+    for line in open(os.path.join(work, "floor-%s.txt" % tag)):
+        if not line.startswith("#"):
+            mode, per_min, us = line.split()
+            floor[(name, mode)] = (float(per_min), float(us))
+print("4. The floor: bench/floor, the same 20 ms pacing on this machine with nothing else")
+print("   (CPU-s per call-minute, and per 20 ms frame)")
+print("   wake every 20 ms only:                     %.3f  (%.1f us)" % floor[("speex-wb", "wake")])
+print("   + one 172-byte datagram each way on lo:    %.3f  (%.1f us)" % floor[("speex-wb", "rtp")])
+for name in ("PCMU", "speex-wb"):
+    print("   + %-8s encode and decode of speech:   %.3f  (%.1f us)" % ((name,) + floor[(name, "codec")]))
+for name in ("PCMU", "speex-wb"):
+    print("   %-8s codec alone, back to back:       %.3f  (%.1f us)" % ((name,) + floor[(name, "hot")]))
+print()
 pcmu = next(c for c in r["calls"] if c["codec"] == "PCMU")
 swb = next(c for c in r["calls"] if c["codec"] == "speex-wb")
 setup = (s.get("tshark") or s.get("events"))["median_ms"]
@@ -690,8 +726,9 @@ print("   idle RSS < 8 MB:              %-7s (VmRSS %.2f MiB, VmHWM %.2f MiB)" %
     verdict(i["vmrss_kb"] < 8192 and i["vmhwm_kb"] < 8192), i["vmrss_kb"] / 1024, i["vmhwm_kb"] / 1024))
 for c, lim in ((pcmu, 0.4), (swb, 0.6)):
     worst = max(c["caller"]["cpu_s_per_min"], c["callee"]["cpu_s_per_min"])
-    print("   %-9s < %.1f CPU-s/min:  %-7s (worst process %.3f, mean %.3f)" % (
-        c["codec"], lim, verdict(worst < lim), worst, c["mean_cpu_s_per_min"]))
+    print("   %-9s < %.1f CPU-s/min:  %-7s (worst process %.3f, mean %.3f; floor %.3f)" % (
+        c["codec"], lim, verdict(worst < lim), worst, c["mean_cpu_s_per_min"],
+        floor[(c["codec"], "codec")][0]))
 print("   median set-up < 3 ms:         %-7s (%.3f ms)" % (verdict(setup < 3.0), setup))
 print()
 if keep:
