@@ -637,7 +637,7 @@ sox "$work/play.wav" -r 8000 "$work/play8k.wav" 2>/dev/null
 echo "  floor, ${floor_secs} s per mode ..." >&2
 "$floor" --secs="$floor_secs" --codec=speex-wb --file="$work/play.wav" \
     >"$work/floor-speexwb.txt"
-"$floor" --secs="$floor_secs" --codec=PCMU --modes=codec,hot \
+"$floor" --secs="$floor_secs" --codec=PCMU --modes=rtp,codec,hot \
     --file="$work/play8k.wav" >"$work/floor-pcmu.txt"
 
 load_snapshot >"$work/load-after.txt"
@@ -708,13 +708,16 @@ for tag, name in (("speexwb", "speex-wb"), ("pcmu", "PCMU")):
             mode, per_min, us = line.split()
             floor[(name, mode)] = (float(per_min), float(us))
 print("4. The floor: bench/floor, the same 20 ms pacing on this machine with nothing else")
-print("   (CPU-s per call-minute, and per 20 ms frame)")
-print("   wake every 20 ms only:                     %.3f  (%.1f us)" % floor[("speex-wb", "wake")])
-print("   + one 172-byte datagram each way on lo:    %.3f  (%.1f us)" % floor[("speex-wb", "rtp")])
-for name in ("PCMU", "speex-wb"):
-    print("   + %-8s encode and decode of speech:   %.3f  (%.1f us)" % ((name,) + floor[(name, "codec")]))
-for name in ("PCMU", "speex-wb"):
-    print("   %-8s codec alone, back to back:       %.3f  (%.1f us)" % ((name,) + floor[(name, "hot")]))
+print("   CPU-s per call-minute (us per 20 ms frame); modes take turns a second at a time")
+print("   %-42s %-16s %s" % ("", "PCMU run", "speex-wb run"))
+def cell(name, mode):
+    v = floor.get((name, mode))
+    return "%.3f (%.1f us)" % v if v else "-"
+for mode, what in (("wake", "wake every 20 ms only"),
+                   ("rtp", "+ one 172-byte datagram each way on lo"),
+                   ("codec", "+ encode and decode one frame of speech"),
+                   ("hot", "the codec alone, back to back (warm)")):
+    print("   %-42s %-16s %s" % (what, cell("PCMU", mode), cell("speex-wb", mode)))
 print()
 pcmu = next(c for c in r["calls"] if c["codec"] == "PCMU")
 swb = next(c for c in r["calls"] if c["codec"] == "speex-wb")
