@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -70,6 +71,7 @@ struct sip {
 	int			 trace_pipe[2];	/* stack thread -> main loop */
 	char			 heard[16][80];	/* Call-IDs of messages received */
 	unsigned		 nheard;
+	char			 contact_user[64];	/* user part of our Contact */
 };
 
 /* The one core whose messages the trace redirect delivers (see sip_new). */
@@ -78,6 +80,31 @@ static struct sip	*sip_trace_owner;
 static void	sip_shutdown_step(struct sip *);
 static int	sip_call_invite_id(struct sip *, struct call *, const char *,
 		    const char *, const char *, const char *);
+
+/*
+ * Our Contact's parameters in a dialog whose requests go over TCP.  We
+ * listen on UDP and TCP on one port, so Sofia's Contact names neither, and
+ * the far end would send its in-dialog requests (BYE, re-INVITE) over UDP
+ * (RFC 3263 4.1).  Naming TCP keeps the dialog on the transport it began on.
+ */
+#define SIP_TCP_CONTACT_PARAMS	"transport=tcp"
+
+/* Does uri (text) ask for TCP with ";transport=tcp"?  False if it does not parse. */
+static bool
+sip_uri_wants_tcp(su_home_t *home, const char *uri)
+{
+	url_t	*url;
+	char	 transport[16];
+	bool	 tcp = false;
+
+	if (uri == NULL || (url = url_make(home, uri)) == NULL)
+		return false;
+	if (url->url_params != NULL && url_param(url->url_params, "transport",
+	    transport, sizeof transport) > 0)
+		tcp = strcasecmp(transport, "tcp") == 0;
+	su_free(home, url);
+	return tcp;
+}
 
 /* Free our per-call record. */
 static void
@@ -615,6 +642,12 @@ sip_i_invite(struct sip *sip, nua_handle_t *nh, const sip_t *sipm)
 	if (sipm->sip_payload != NULL && sipm->sip_payload->pl_len > 0)
 		call->offer_sdp = strdup(sdpbuf);
 	nua_handle_bind(nh, sc);
+	/* Our answers' Contact: the user part, and TCP if the INVITE came so. */
+	nua_set_hparams(nh, NUTAG_M_USERNAME(sip->contact_user),
+	    TAG_IF(sipm->sip_via != NULL && sipm->sip_via->v_protocol != NULL &&
+	    strcasecmp(sipm->sip_via->v_protocol, sip_transport_tcp) == 0,
+	    NUTAG_M_PARAMS(SIP_TCP_CONTACT_PARAMS)),
+	    TAG_END());
 	nua_respond(nh, SIP_180_RINGING, TAG_END());
 	core_call_announce(call);
 }
@@ -927,6 +960,7 @@ sip_new(struct sip **sipp, struct tp_core *core, bool trace)
 	if (cfg->account.aor != NULL &&
 	    (uri_user(cfg->account.aor, user, sizeof user) != 0 || user[0] == '\0'))
 		snprintf(user, sizeof user, "termphone");
+	snprintf(sip->contact_user, sizeof sip->contact_user, "%s", user);
 	nua_set_params(sip->nua,
 	    NUTAG_AUTOANSWER(0),
 	    NUTAG_AUTOALERT(0),
@@ -1017,6 +1051,7 @@ sip_call_invite_id(struct sip *sip, struct call *call, const char *uri,
 	const struct tp_account	*acct = &sip->core->cfg.account;
 	char			 from[512], to[512];
 	sip_call_id_t		*cid;
+	bool			 tcp;
 
 	if ((sc = calloc(1, sizeof *sc)) == NULL)
 		return ENOMEM;
@@ -1048,8 +1083,12 @@ sip_call_invite_id(struct sip *sip, struct call *call, const char *uri,
 		snprintf(sc->call_id, sizeof sc->call_id, "%s", cid->i_id);
 		su_free(sip->home, cid);
 	}
+	/* The first hop (the outbound proxy, else the target) sets the transport. */
+	tcp = sip_uri_wants_tcp(sip->home, acct->proxy != NULL ? acct->proxy : uri);
 	sc->nh = nua_handle(sip->nua, sc, NUTAG_URL(uri), SIPTAG_TO_STR(to),
 	    SIPTAG_FROM_STR(from),
+	    NUTAG_M_USERNAME(sip->contact_user),
+	    TAG_IF(tcp, NUTAG_M_PARAMS(SIP_TCP_CONTACT_PARAMS)),
 	    TAG_IF(sc->call_id[0] != '\0', SIPTAG_CALL_ID_STR(sc->call_id)),
 	    TAG_END());
 	if (sc->nh == NULL) {

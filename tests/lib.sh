@@ -502,6 +502,24 @@ flow_count() {
 	tp_flow "$1" | grep -cxF -e "$2"
 }
 
+# True if every sip_message event in FILE went over TCP.
+all_tcp() {
+	! grep '"event":"sip_message"' "$1" | grep -qv '"peer":"tcp/'
+}
+
+# Print header HDR (e.g. Contact) of the first message in trace FILE
+# (SIPp's -trace_msg or termphone's --sip-trace) whose start line begins
+# with START ("INVITE ", "SIP/2.0 200"), without its CR:
+#   msg_header FILE START HDR
+msg_header() {
+	awk -v start="$2" -v hdr="$3" '
+		{ sub(/\r$/, "") }
+		index($0, start) == 1 { inmsg = 1; next }
+		inmsg && $0 == "" { inmsg = 0 }
+		inmsg && tolower($0) ~ "^" tolower(hdr) "[ \t]*:" { print; exit }
+	' "$1"
+}
+
 # Wait at most TIMEOUT_S until a socket is bound (udp) or listening (tcp)
 # on 127.0.0.1:PORT: wait_bound udp|tcp PORT TIMEOUT_S.
 wait_bound() {

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # termphone as the caller against SIPp's built-in UAS (-sn uas), over UDP
 # and over TCP (";transport=tcp" in the dialled URI): the call connects
-# with PCMU, termphone hangs up after 1 s, and both sides exit 0.
+# with PCMU, termphone hangs up after 1 s, and both sides exit 0.  The
+# INVITE's Contact carries our user part, and ";transport=tcp" on TCP so
+# the far end's in-dialog requests stay on TCP.
 #
 # The SIP flow is checked in termphone's own JSON events: INVITE sent,
 # 180 and 200 received, ACK sent, BYE sent, 200 received.
@@ -12,7 +14,7 @@
 need_termphone
 need_cmd sipp awk grep
 
-plan 15
+plan 17
 
 # ------------------------------------------------------- local helpers --
 
@@ -23,11 +25,6 @@ msg_has() {
 	for _re in "$@"; do
 		grep -Eq -e "$_re" "$_f" || { diag "no '$_re' in ${_f##*/}"; return 1; }
 	done
-}
-
-# True if every sip_message event in FILE went over TCP.
-all_tcp() {
-	! grep '"event":"sip_message"' "$1" | grep -qv '"peer":"tcp/'
 }
 
 # What a caller sends and receives against -sn uas, and its call states.
@@ -63,6 +60,9 @@ check "udp: connected with PCMU/8000" \
     grep -q '"state":"connected".*"codec":"PCMU/8000"' "$TP_TMPDIR/udp.ev"
 check "udp: sipp received the ACK and the BYE" \
     msg_has "$TP_TMPDIR/uas-udp.msg" '^ACK sip:' '^BYE sip:'
+is "$(msg_header "$TP_TMPDIR/uas-udp.msg" 'INVITE ' Contact)" \
+    "Contact: <sip:termphone@127.0.0.1:$me>" \
+    "udp: the INVITE's Contact has our user and no transport"
 
 # ------------------------------------------------------------------ TCP --
 # SIPp's uas keeps a call for 4 s after the BYE's 200 (its <timewait>), and
@@ -94,6 +94,9 @@ check "tcp: sipp took the call over TCP" \
     grep -q '^TCP message received' "$TP_TMPDIR/uas-tcp.msg"
 check "tcp: connected with PCMU/8000" \
     grep -q '"state":"connected".*"codec":"PCMU/8000"' "$TP_TMPDIR/tcp.ev"
+is "$(msg_header "$TP_TMPDIR/uas-tcp.msg" 'INVITE ' Contact)" \
+    "Contact: <sip:termphone@127.0.0.1:$me;transport=tcp>" \
+    "tcp: the INVITE's Contact names ;transport=tcp"
 # The dialled URI's ";transport=tcp" is a URI parameter: in the To header
 # it must stay inside the <...>, not become a To header parameter.
 to=$(awk '/^INVITE sip:/ {i = 1} i && /^To:/ {print; exit}' \

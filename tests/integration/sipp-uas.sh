@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # termphone as the callee (--auto-answer) against SIPp callers: the call
-# flow with SIPp's built-in uac, the SDP answer (PCMU, and telephone-event
-# when the offer has it), and 488 Not Acceptable Here to an offer that has
-# no codec termphone knows.
+# flow with SIPp's built-in uac over UDP and over TCP, the SDP answer
+# (PCMU, and telephone-event when the offer has it), the Contact of the
+# answer (";transport=tcp" when the INVITE came over TCP), and 488 Not
+# Acceptable Here to an offer that has no codec termphone knows.
 
 . "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need_termphone
 need_cmd sipp awk grep
 
-plan 18
+plan 26
 
 # ------------------------------------------------------- local helpers --
 
@@ -77,6 +78,34 @@ check "uac: the 200 OK's SDP answers PCMU (payload type 0)" \
     sdp_has "$TP_TMPDIR/uac.answer" 0 PCMU/8000
 check "uac: the answer's connection address is 127.0.0.1" \
     grep -qx 'c=IN IP4 127.0.0.1' "$TP_TMPDIR/uac.answer"
+is "$(msg_header "$TP_TMPDIR/uac.msg" 'SIP/2.0 200' Contact)" \
+    "Contact: <sip:termphone@127.0.0.1:$me>" \
+    "uac: the 200 OK's Contact has our user and no transport"
+
+# -------------------------------------------- sipp -sn uac over TCP --
+me=$(free_udp_port)
+port=$(free_udp_port)
+media=$(free_udp_port 4)
+tp_start tcp --listen="127.0.0.1:$me" --null-audio --auto-answer \
+    --exit-after-call
+wait_bound tcp "$me" 5 || bail_out "termphone did not listen on TCP 127.0.0.1:$me"
+sipp_bg tcp -sn:uac -t t1 "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 \
+    -d 500 -recv_timeout 10s
+exit_is "$SIPP_PID" 0 15 "tcp: sipp -sn uac -t t1 exits 0 (call completed)" \
+    tcp.out tcp.err
+exit_is "$TP_PID" 0 10 "tcp: termphone exits 0 after the call" \
+    tcp.stderr tcp.ev
+check "tcp: INVITE, 180, 200, ACK, BYE, 200 in termphone's events" \
+    flow_has tcp "$UAS_SIP"
+check "tcp: call states incoming, connected, ended" \
+    flow_has tcp "$UAS_STATES"
+check "tcp: every SIP message went over TCP" all_tcp "$TP_TMPDIR/tcp.ev"
+is "$(msg_header "$TP_TMPDIR/tcp.msg" 'SIP/2.0 180' Contact)" \
+    "Contact: <sip:termphone@127.0.0.1:$me;transport=tcp>" \
+    "tcp: the 180's Contact names ;transport=tcp"
+is "$(msg_header "$TP_TMPDIR/tcp.msg" 'SIP/2.0 200' Contact)" \
+    "Contact: <sip:termphone@127.0.0.1:$me;transport=tcp>" \
+    "tcp: the 200 OK's Contact names ;transport=tcp"
 
 # -------------------------------- an offer with telephone-event (101) --
 me=$(free_udp_port)
