@@ -71,6 +71,15 @@ int	audio_file_check(const char *path, char *err, size_t errlen);
  * device at all.  Safe to call again; audio_pa_terminate() undoes it.
  */
 int	audio_pa_init(void);
+/*
+ * Check, before any call, that PortAudio can find both directions of the
+ * device spec names ("[jack:|alsa:|oss:]NAME", as for the "pa" device;
+ * "" is the default device).  Initialises PortAudio (audio_pa_init()).
+ * Returns 0; ENODEV when PortAudio has no device at all or not that host
+ * API; ENOENT when no input or no output device matches NAME.  On an error
+ * err (room errlen bytes) holds a one-line reason that names spec.
+ */
+int	audio_pa_check(const char *spec, char *err, size_t errlen);
 /* Terminate PortAudio if audio_pa_init() succeeded. */
 void	audio_pa_terminate(void);
 /*

@@ -347,6 +347,34 @@ audio_pa_find(PaHostApiIndex hi, const char *name, bool input,
 	return ENOENT;
 }
 
+/* Check that spec names a usable capture and playback device; see audio.h. */
+int
+audio_pa_check(const char *spec, char *err, size_t errlen)
+{
+	PaHostApiIndex	 hi;
+	PaDeviceIndex	 d;
+	const char	*name = spec != NULL ? spec : "";
+	int		 rc;
+
+	if ((rc = audio_pa_init()) != 0) {
+		snprintf(err, errlen, "'%s': PortAudio finds no audio device",
+		    name);
+		return rc;
+	}
+	if ((rc = audio_pa_hostapi(&name, &hi)) != 0) {
+		snprintf(err, errlen, "'%s': that PortAudio host API is not "
+		    "available", spec);
+		return rc;
+	}
+	if ((rc = audio_pa_find(hi, name, true, &d)) != 0 ||
+	    (rc = audio_pa_find(hi, name, false, &d)) != 0) {
+		snprintf(err, errlen, "'%s': no such input and output device "
+		    "(see --list-devices)", spec != NULL ? spec : "");
+		return rc;
+	}
+	return 0;
+}
+
 /* Fill stream parameters for device d with ch channels of int16. */
 static void
 audio_pa_params(PaStreamParameters *p, PaDeviceIndex d, int ch, bool input)

@@ -132,7 +132,8 @@ main_usage(FILE *fp)
 "Exit status:\n"
 "  0  the call was answered and ended normally (or there was no call)\n"
 "  1  internal error\n"
-"  2  usage or config error (bad option, URI, file, config line, port in use)\n"
+"  2  usage or config error (bad option, URI, file, config line, audio\n"
+"     device, port in use)\n"
 "  3  registration failed\n"
 "  4  busy (486 Busy Here, 600 Busy Everywhere)\n"
 "  5  declined (603 Decline)\n"
@@ -582,6 +583,7 @@ main(int argc, char **argv)
 	struct fe_options	 feo;
 	bool			 headless = false, list_devices = false;
 	char			*log_path = NULL, uri[160];
+	char			 errbuf[512];
 	int			 status, err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -619,6 +621,17 @@ main(int argc, char **argv)
 		else
 			audio_pa_list(stdout);
 		status = TP_EXIT_OK;
+		goto out;
+	}
+
+	/*
+	 * A device the user named must exist: fail now, with the usage
+	 * status, rather than fall back to silence in the middle of a call.
+	 */
+	if (cfg.audio_device != NULL && !cfg.null_audio &&
+	    audio_pa_check(cfg.audio_device, errbuf, sizeof errbuf) != 0) {
+		main_error("audio device %s", errbuf);
+		status = TP_EXIT_USAGE;
 		goto out;
 	}
 

@@ -15,7 +15,7 @@
 need_termphone
 need_cmd timeout awk find sort
 
-plan 34
+plan 36
 
 BI_SEQ=0		# sandboxes made so far
 BI_LIMIT=5		# seconds a bad-input run may take
@@ -385,6 +385,26 @@ bi_expect "--listen=garbage" -n garbage \
 bi_sandbox
 bi_run --null-audio --registrar=sip:example.com
 bi_expect "--registrar without --user" -n --registrar -p 'user|aor'
+
+# --------------------------------------------------------------- audio --
+
+# A device the user names must exist.  On a machine with no sound card
+# PortAudio has no device at all; with one, no device matches this name:
+# either way it is bad input, reported before any call (jack-audio.sh has
+# the case where PortAudio has devices but none by that name).  Probing
+# PortAudio runs ALSA's PulseAudio plugin, whose client library leaves a
+# runtime link under $XDG_CONFIG_HOME/pulse: that, and the log, may appear.
+bi_audio_new="$bi_state_log|^\./config/pulse(/[^/]*)?\$"
+bi_sandbox
+bi_run --audio-device=no-such-audio-device sip:bob@127.0.0.1:9
+bi_expect "--audio-device naming no device" -n no-such-audio-device \
+    -p 'no such|no audio device' -a "$bi_audio_new"
+
+bi_sandbox
+bi_write tp.conf '[general]\naudio_device = no-such-audio-device\n'
+bi_run --config="$SB/cwd/tp.conf" sip:bob@127.0.0.1:9
+bi_expect "config: audio_device naming no device" -n no-such-audio-device \
+    -p 'no such|no audio device' -a "$bi_audio_new"
 
 # ------------------------------------------------------------ password --
 

@@ -28,7 +28,7 @@ need_cmd espeak-ng sox soxi jackd jack_wait jack_lsp jack_connect
 CORR_MIN=0.90		# measured 0.997-0.998 at both rates; other sentence 0.13
 
 RATES="16000 48000"
-plan 18			# 9 per rate
+plan 20			# 10 per rate
 
 # ------------------------------------------------------- local helpers --
 
@@ -120,6 +120,16 @@ loop_call() {
 	fi
 	bg_track "$JACK_PID"	# lib.sh's EXIT trap stops it too
 	ok "$_r Hz: jackd (dummy driver) starts"
+
+	# PortAudio now has devices, but none by this name: a usage error
+	# before any call, not a call with silence.
+	_bad=$(HOME=$TP_TMPDIR/home XDG_CONFIG_HOME=$TP_TMPDIR/home \
+	    XDG_STATE_HOME=$TP_TMPDIR/home timeout -k 2 10 "$TP_BIN" \
+	    --headless --audio-device=jack:no-such-port sip:x@127.0.0.1:9 \
+	    </dev/null 2>&1 >/dev/null; echo "exit $?")
+	is "$_bad" "termphone: audio device 'jack:no-such-port': no such input \
+and output device (see --list-devices)
+exit 2" "$_r Hz: --audio-device=jack:no-such-port is a usage error (exit 2)"
 
 	_pe=$(free_udp_port)
 	_pr=$(free_udp_port)
