@@ -353,23 +353,23 @@ audio_pa_check(const char *spec, char *err, size_t errlen)
 {
 	PaHostApiIndex	 hi;
 	PaDeviceIndex	 d;
-	const char	*name = spec != NULL ? spec : "";
+	const char	*shown = spec != NULL ? spec : "", *name = shown;
 	int		 rc;
 
 	if ((rc = audio_pa_init()) != 0) {
 		snprintf(err, errlen, "'%s': PortAudio finds no audio device",
-		    name);
+		    shown);
 		return rc;
 	}
 	if ((rc = audio_pa_hostapi(&name, &hi)) != 0) {
 		snprintf(err, errlen, "'%s': that PortAudio host API is not "
-		    "available", spec);
+		    "available", shown);
 		return rc;
 	}
 	if ((rc = audio_pa_find(hi, name, true, &d)) != 0 ||
 	    (rc = audio_pa_find(hi, name, false, &d)) != 0) {
 		snprintf(err, errlen, "'%s': no such input and output device "
-		    "(see --list-devices)", spec != NULL ? spec : "");
+		    "(see --list-devices)", shown);
 		return rc;
 	}
 	return 0;
