@@ -25,11 +25,18 @@ struct codec_desc {
 	int	(*encode)(struct codec_state *, const int16_t *pcm, size_t n,
 		    uint8_t *out, size_t *outlen);
 	/*
-	 * Decode len bytes into pcm (room *n samples); sets *n.
-	 * in == NULL: conceal one lost frame (PLC).  Returns 0 or EINVAL.
+	 * Decode len bytes (a whole payload, of any ptime) into pcm (room *n
+	 * samples); sets *n.  in == NULL: conceal one lost frame of frame_ms
+	 * (PLC).  Returns 0 or EINVAL.
 	 */
 	int	(*decode)(struct codec_state *, const uint8_t *in, size_t len,
 		    int16_t *pcm, size_t *n);
+	/*
+	 * Samples (RTP clock units) that a payload of len bytes carries, or
+	 * NULL when that cannot be told without decoding (Speex: the media
+	 * session then takes the RTP timestamp step, RFC 3550 5.1).
+	 */
+	size_t	(*samples)(const uint8_t *payload, size_t len);
 };
 
 /* The table of codecs, NULL-terminated, in built-in preference order. */

@@ -7,19 +7,20 @@
 
 #include "codec.h"
 
-/* The largest frame we keep for concealment: a whole 1500-byte payload. */
-#define G711_MAX_FRAME		1500
 /* Lost frames after which concealment is silent. */
 #define G711_PLC_FRAMES		5
-/* Samples in a default 20 ms frame, for PLC before anything was decoded. */
-#define G711_DEFAULT_FRAME	160
+/* Samples in one 20 ms frame: what one concealment produces. */
+#define G711_FRAME		160
 
-/* Encoder and decoder state: the last good frame and the run of losses. */
+/*
+ * Encoder and decoder state: the last 20 ms decoded, whatever the packets'
+ * ptime (10, 20, 30 ms ...), and the run of losses.
+ */
 struct codec_state {
 	int16_t	(*dec)(uint8_t);
 	uint8_t	(*enc)(int16_t);
-	int16_t	 last[G711_MAX_FRAME];
-	size_t	 last_n;
+	int16_t	 last[G711_FRAME];
+	size_t	 last_n;		/* samples in last, up to G711_FRAME */
 	unsigned lost;			/* consecutive concealed frames */
 };
 
@@ -173,21 +174,22 @@ g711_encode(struct codec_state *st, const int16_t *pcm, size_t n,
 }
 
 /*
- * Conceal one lost frame by repeating the last good one with a gain that
- * falls linearly from frame to frame, to silence after G711_PLC_FRAMES.
- * The gain also ramps within the frame, so there is no step at its edges.
+ * Conceal one lost 20 ms frame by repeating the last 20 ms decoded with a
+ * gain that falls linearly from frame to frame, to silence after
+ * G711_PLC_FRAMES.  The gain also ramps within the frame, so there is no
+ * step at its edges.  Always G711_FRAME samples, whatever the packets'
+ * ptime, so the caller's playout clock advances by exactly one frame.
  */
 static int
 g711_conceal(struct codec_state *st, int16_t *pcm, size_t *n)
 {
-	size_t	i, len;
+	size_t	i, len = G711_FRAME;
 	int32_t	g0, g1, span;
 
-	len = st->last_n ? st->last_n : G711_DEFAULT_FRAME;
 	if (*n < len)
 		return EINVAL;
 	*n = len;
-	if (st->lost >= G711_PLC_FRAMES || st->last_n == 0) {
+	if (st->lost >= G711_PLC_FRAMES || st->last_n < len) {
 		memset(pcm, 0, len * sizeof *pcm);
 		st->lost++;
 		return 0;
@@ -206,12 +208,15 @@ g711_conceal(struct codec_state *st, int16_t *pcm, size_t *n)
 	return 0;
 }
 
-/* Decode len bytes into len samples, or conceal a frame when in is NULL. */
+/*
+ * Decode len bytes into len samples (one packet of any ptime), or conceal
+ * a 20 ms frame when in is NULL.  Keeps the last 20 ms for concealment.
+ */
 static int
 g711_decode(struct codec_state *st, const uint8_t *in, size_t len,
     int16_t *pcm, size_t *n)
 {
-	size_t	i;
+	size_t	i, keep;
 
 	if (in == NULL)
 		return g711_conceal(st, pcm, n);
@@ -220,12 +225,27 @@ g711_decode(struct codec_state *st, const uint8_t *in, size_t len,
 	for (i = 0; i < len; i++)
 		pcm[i] = st->dec(in[i]);
 	*n = len;
-	if (len > 0 && len <= G711_MAX_FRAME) {
-		memcpy(st->last, pcm, len * sizeof *pcm);
-		st->last_n = len;
+	/* Slide the last G711_FRAME samples along by this packet. */
+	if (len >= G711_FRAME) {
+		memcpy(st->last, pcm + len - G711_FRAME, sizeof st->last);
+		st->last_n = G711_FRAME;
+	} else if (len > 0) {
+		keep = st->last_n + len > G711_FRAME ? G711_FRAME - len : st->last_n;
+		memmove(st->last, st->last + st->last_n - keep,
+		    keep * sizeof *st->last);
+		memcpy(st->last + keep, pcm, len * sizeof *pcm);
+		st->last_n = keep + len;
 	}
 	st->lost = 0;
 	return 0;
+}
+
+/* Samples in a PCMU/PCMA payload of len bytes: one per byte. */
+static size_t
+g711_samples(const uint8_t *payload, size_t len)
+{
+	(void)payload;
+	return len;
 }
 
 /* PCMU, RFC 3551 4.5.14, static payload type 0. */
@@ -239,6 +259,7 @@ const struct codec_desc codec_pcmu = {
 	.fini = g711_fini,
 	.encode = g711_encode,
 	.decode = g711_decode,
+	.samples = g711_samples,
 };
 
 /* PCMA, RFC 3551 4.5.14, static payload type 8. */
@@ -252,4 +273,5 @@ const struct codec_desc codec_pcma = {
 	.fini = g711_fini,
 	.encode = g711_encode,
 	.decode = g711_decode,
+	.samples = g711_samples,
 };

@@ -37,6 +37,8 @@
 #define MEDIA_DTMF_QUEUE	64
 #define MEDIA_RX_BATCH		8	/* datagrams per recvmmsg() */
 #define MEDIA_RTCP_RX_TICKS	25	/* read RTCP every 0.5 s */
+/* Decoded far-end audio held between ticks: a frame short, plus a packet. */
+#define MEDIA_RX_FIFO		((JBUF_MAX_SPAN + 1) * MEDIA_MAX_CODEC_FRAME)
 
 enum media_cmd_type { MEDIA_CMD_START, MEDIA_CMD_TONE, MEDIA_CMD_DTMF,
 	MEDIA_CMD_STOP };
@@ -69,6 +71,12 @@ struct media_rt {
 	bool			 have_peer_ssrc;
 	uint32_t		 peer_ssrc;
 	struct rtp_rx_stats	 rx;
+	/* The far end's packetisation, and what it sent decoded but unplayed. */
+	uint32_t		 rx_span;	/* clock units per packet, last seen */
+	uint32_t		 rx_last_ts;
+	uint16_t		 rx_last_seq;
+	int16_t			 rx_fifo[MEDIA_RX_FIFO];	/* codec rate */
+	size_t			 rx_fifo_len;	/* samples */
 	uint32_t		 dropped;
 	uint32_t		 plc_frames;
 	uint32_t		 last_dtmf_ts;
@@ -330,6 +338,8 @@ media_stream_start(struct media *m, const struct media_stream *st)
 		speex_resampler_skip_zeros(rt->up);
 	}
 	rt->have_peer_ssrc = false;
+	rt->rx_span = (uint32_t)rt->codec_frame;
+	rt->rx_fifo_len = 0;
 	rt->first_packet = true;
 	rt->active = true;
 }
@@ -468,6 +478,18 @@ media_clock_at(const struct timespec *ts, uint32_t rate)
 	    (uint64_t)ts->tv_nsec * rate / 1000000000u);
 }
 
+/*
+ * The media clock units packet h carries: what the payload says where the
+ * codec can tell (G.711: a sample a byte), else the stream's timestamp step.
+ */
+static uint32_t
+media_rx_span(const struct media_rt *rt, const struct rtp_hdr *h)
+{
+	if (rt->cs_codec->samples != NULL)
+		return (uint32_t)rt->cs_codec->samples(h->payload, h->payload_len);
+	return rt->rx_span;
+}
+
 /* Account one received datagram: keep it only if it is the peer's. */
 static void
 media_rx_packet(struct media *m, const uint8_t *pkt, size_t len,
@@ -495,10 +517,20 @@ media_rx_packet(struct media *m, const uint8_t *pkt, size_t len,
 		rt->peer_ssrc = h.ssrc;
 		rtp_rx_init(&rt->rx, h.seq);
 		jbuf_reset(rt->jb);
-	}
+		rt->rx_span = (uint32_t)rt->codec_frame;
+		rt->rx_fifo_len = 0;
+	} else if (h.seq == (uint16_t)(rt->rx_last_seq + 1) &&
+	    h.ts - rt->rx_last_ts > 0 &&
+	    h.ts - rt->rx_last_ts <= JBUF_MAX_SPAN * rt->codec_frame)
+		/* The timestamp step between neighbours is the packet's span. */
+		rt->rx_span = h.ts - rt->rx_last_ts;
+	rt->rx_last_ts = h.ts;
+	rt->rx_last_seq = h.seq;
 	rtp_rx_update(&rt->rx, h.seq, h.ts,
 	    media_clock_at(arrival, rt->st.codec->clock_rate));
-	jbuf_put(rt->jb, h.payload, h.payload_len, h.ts, h.seq);
+	if (jbuf_put(rt->jb, h.payload, h.payload_len, h.ts, h.seq,
+	    media_rx_span(rt, &h)) != 0)
+		rt->dropped++;
 }
 
 /*
@@ -675,31 +707,63 @@ media_tick_send(struct media *m, int16_t *cap)
 	rt->ts += (uint32_t)rt->codec_frame;
 }
 
-/* Produce one frame of far-end audio (decoded, concealed or silence). */
+/*
+ * Produce one frame of far-end audio (decoded, concealed or silence).
+ * Packets may carry any whole ptime (10, 30, 40 ms ...): each is decoded
+ * whole into rx_fifo, and a frame is played from there, so the jitter
+ * buffer is asked for a packet only when less than a frame is left.
+ */
 static bool
 media_tick_receive(struct media *m, int16_t *out)
 {
 	struct media_rt		*rt = &m->rt;
 	int16_t			 pcm[MEDIA_MAX_CODEC_FRAME];
 	uint8_t			 payload[MEDIA_PKT_MAX];
-	size_t			 plen = sizeof payload, n = rt->codec_frame;
+	size_t			 plen, n, take;
+	uint32_t		 span, want;
 	enum jbuf_result	 r;
 
-	r = jbuf_get(rt->jb, payload, &plen);
-	if (r == JBUF_OK) {
-		if (rt->cs_codec->decode(rt->cs, payload, plen, pcm, &n) != 0)
+	while (rt->rx_fifo_len < rt->codec_frame) {
+		/* What the frame lacks, or one packet's worth if less. */
+		want = (uint32_t)(rt->codec_frame - rt->rx_fifo_len);
+		if (rt->rx_span < want)
+			want = rt->rx_span;
+		plen = sizeof payload;
+		if ((r = jbuf_get(rt->jb, want, payload, &plen, &span)) ==
+		    JBUF_EMPTY)
+			break;
+		n = MEDIA_RX_FIFO - rt->rx_fifo_len;
+		if (r == JBUF_OK && rt->cs_codec->decode(rt->cs, payload, plen,
+		    rt->rx_fifo + rt->rx_fifo_len, &n) != 0) {
 			r = JBUF_MISSING;
+			span = want;
+		}
+		if (r == JBUF_MISSING) {
+			/* Conceal a frame; keep as much as the loss spans. */
+			n = rt->codec_frame;
+			rt->plc_frames++;
+			if (rt->cs_codec->decode(rt->cs, NULL, 0, pcm, &n) != 0)
+				memset(pcm, 0, (n = rt->codec_frame) * sizeof *pcm);
+			if (n > span)
+				n = span;
+			memcpy(rt->rx_fifo + rt->rx_fifo_len, pcm, n * sizeof *pcm);
+		}
+		rt->rx_fifo_len += n;
 	}
-	if (r == JBUF_MISSING) {
-		n = rt->codec_frame;
-		rt->plc_frames++;
-		if (rt->cs_codec->decode(rt->cs, NULL, 0, pcm, &n) != 0)
-			memset(pcm, 0, sizeof pcm);
-	}
-	if (r == JBUF_EMPTY) {
+	if (rt->rx_fifo_len == 0) {
 		memset(out, 0, MEDIA_FRAME * sizeof *out);
 		return false;
 	}
+	/* A stream that stopped mid-frame: play what is left, then silence. */
+	take = rt->rx_fifo_len < rt->codec_frame ? rt->rx_fifo_len :
+	    rt->codec_frame;
+	memcpy(pcm, rt->rx_fifo, take * sizeof *pcm);
+	if (take < rt->codec_frame)
+		memset(pcm + take, 0, (rt->codec_frame - take) * sizeof *pcm);
+	rt->rx_fifo_len -= take;
+	memmove(rt->rx_fifo, rt->rx_fifo + take,
+	    rt->rx_fifo_len * sizeof *rt->rx_fifo);
+	jbuf_tick(rt->jb, (uint32_t)rt->rx_fifo_len);
 	media_resample(rt->up, pcm, rt->codec_frame, out, MEDIA_FRAME);
 	return true;
 }

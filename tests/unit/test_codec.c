@@ -317,6 +317,58 @@ test_g711_plc(void **state)
 }
 
 /*
+ * Whatever the ptime of the packets before it, G.711 PLC conceals exactly
+ * one 20 ms frame, made from the last 20 ms decoded.
+ */
+static void
+test_g711_plc_ptime(void **state)
+{
+	const struct codec_desc	*d = codec_find("PCMA", 8000);
+	struct codec_state	*st;
+	int16_t			 pcm[240], dec[240], out[400];
+	uint8_t			 enc[240];
+	size_t			 i, n;
+
+	for (i = 0; i < 240; i++)
+		pcm[i] = (int16_t)(9000 * sin(2 * M_PI * 300 * i / 8000.0));
+	assert_int_equal(d->init(&st), 0);
+	n = sizeof enc;
+	assert_int_equal(d->encode(st, pcm, 240, enc, &n), 0);
+
+	/* A 30 ms packet decodes whole; the concealment starts from its last 20 ms. */
+	assert_int_equal(d->samples(enc, 240), 240);
+	n = 240;
+	assert_int_equal(d->decode(st, enc, 240, dec, &n), 0);
+	assert_int_equal(n, 240);
+	n = sizeof out / sizeof out[0];
+	assert_int_equal(d->decode(st, NULL, 0, out, &n), 0);
+	assert_int_equal(n, 160);
+	/* First sample at full gain, so the repeat is the waveform itself. */
+	assert_int_equal(out[0], dec[80]);
+	assert_int_equal(out[5], (int16_t)((int64_t)dec[85] * 795 / 800));
+	d->fini(st);
+
+	/* Two 10 ms packets make the 20 ms that is repeated. */
+	assert_int_equal(d->init(&st), 0);
+	n = 80;
+	assert_int_equal(d->decode(st, enc, 80, dec, &n), 0);
+	n = sizeof out / sizeof out[0];
+	assert_int_equal(d->decode(st, NULL, 0, out, &n), 0);
+	assert_int_equal(test_abs_sum(out, 160), 0);	/* 10 ms is not enough */
+	n = 80;
+	assert_int_equal(d->decode(st, enc, 80, dec, &n), 0);
+	n = 80;
+	assert_int_equal(d->decode(st, enc + 80, 80, dec + 80, &n), 0);
+	n = sizeof out / sizeof out[0];
+	assert_int_equal(d->decode(st, NULL, 0, out, &n), 0);
+	assert_int_equal(n, 160);
+	assert_int_equal(out[0], dec[0]);
+	/* The gain falls within the frame: 5 * 160 - 90 parts of 5 * 160. */
+	assert_int_equal(out[90], (int16_t)((int64_t)dec[90] * 710 / 800));
+	d->fini(st);
+}
+
+/*
  * Best normalised correlation of y against x delayed by 0..maxlag samples,
  * over x[from..n-maxlag); the lag is returned in *lagp.
  */
@@ -532,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_g711_error),
 		cmocka_unit_test(test_g711_codec),
 		cmocka_unit_test(test_g711_plc),
+		cmocka_unit_test(test_g711_plc_ptime),
 		cmocka_unit_test(test_speex_nb),
 		cmocka_unit_test(test_speex_wb),
 		cmocka_unit_test(test_speex_plc),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Unit tests for the jitter buffer: ordering, loss, lateness and priming. */
+/* Unit tests for the jitter buffer: ordering, loss, lateness, priming and ptime. */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,7 +48,7 @@ test_put(struct jbuf *jb, uint32_t i)
 	p[2] = i >> 8;
 	p[3] = i;
 	assert_int_equal(jbuf_put(jb, p, 4 + i % 7, TS0 + i * FRAME_TS,
-	    (uint16_t)(SEQ0 + i)), 0);
+	    (uint16_t)(SEQ0 + i), 0), 0);
 }
 
 /* Get one frame; *ip is the packet number on JBUF_OK. */
@@ -57,9 +57,12 @@ test_get(struct jbuf *jb, uint32_t *ip)
 {
 	uint8_t			out[64];
 	size_t			len = sizeof out;
+	uint32_t		span = 0;
 	enum jbuf_result	r;
 
-	r = jbuf_get(jb, out, &len);
+	r = jbuf_get(jb, 0, out, &len, &span);
+	jbuf_tick(jb, 0);
+	assert_int_equal(span, FRAME_TS);
 	if (r != JBUF_OK) {
 		assert_int_equal(len, 0);
 		return r;
@@ -277,22 +280,104 @@ test_jbuf_sizes(void **state)
 	uint8_t			 out[1500];
 	size_t			 len;
 
-	assert_int_equal(jbuf_put(jb, big, sizeof big, TS0, 1), EMSGSIZE);
+	uint32_t		 span;
+
+	assert_int_equal(jbuf_put(jb, big, sizeof big, TS0, 1, 0), EMSGSIZE);
 	assert_int_equal(jbuf_count(jb), 0);
-	assert_int_equal(jbuf_put(jb, big, 1500, TS0, 1), 0);
-	assert_int_equal(jbuf_put(jb, big, 1500, TS0 + FRAME_TS, 2), 0);
+	/* Longer than JBUF_MAX_SPAN frames (120 ms) is refused too. */
+	assert_int_equal(jbuf_put(jb, big, 10, TS0, 1,
+	    (JBUF_MAX_SPAN + 1) * FRAME_TS), EINVAL);
+	assert_int_equal(jbuf_count(jb), 0);
+	assert_int_equal(jbuf_put(jb, big, 1500, TS0, 1, 0), 0);
+	assert_int_equal(jbuf_put(jb, big, 1500, TS0 + FRAME_TS, 2, 0), 0);
 	len = sizeof out;
-	assert_int_equal(jbuf_get(jb, out, &len), JBUF_OK);
+	assert_int_equal(jbuf_get(jb, 0, out, &len, &span), JBUF_OK);
+	jbuf_tick(jb, 0);
 	assert_int_equal(len, 1500);
 	/* Too little room: concealed, not truncated. */
 	len = 100;
-	assert_int_equal(jbuf_get(jb, out, &len), JBUF_MISSING);
+	assert_int_equal(jbuf_get(jb, 0, out, &len, &span), JBUF_MISSING);
+	jbuf_tick(jb, 0);
 	assert_int_equal(len, 0);
+	assert_int_equal(span, FRAME_TS);
 	/* Empty payloads are frames too. */
-	assert_int_equal(jbuf_put(jb, big, 0, TS0 + 2 * FRAME_TS, 3), 0);
+	assert_int_equal(jbuf_put(jb, big, 0, TS0 + 2 * FRAME_TS, 3, 0), 0);
 	len = sizeof out;
-	assert_int_equal(jbuf_get(jb, out, &len), JBUF_OK);
+	assert_int_equal(jbuf_get(jb, 0, out, &len, &span), JBUF_OK);
+	jbuf_tick(jb, 0);
 	assert_int_equal(len, 0);
+}
+
+/*
+ * Play a stream whose packets span pkt_ts clock units (not one frame),
+ * arriving as a sender would send them (once it has captured a packet's
+ * last sample), and play them the way media.c does: ask for a packet whenever
+ * less than a frame is held, play a frame each interval, and tell the
+ * buffer what is left.  Every packet must come out once, in order, with
+ * its span, and nothing may be concealed.
+ */
+static void
+test_jbuf_ptime(struct jbuf *jb, uint32_t pkt_ts)
+{
+	uint8_t			 p[4], out[16];
+	size_t			 len;
+	uint32_t		 span, held = 0, sent = 0, next = 0, got;
+	enum jbuf_result	 r;
+	int			 tick, played = 0;
+
+	for (tick = 0; tick < 300; tick++) {
+		/* Packets sent by now: the sender has all their samples. */
+		while ((sent + 1) * pkt_ts <= (uint32_t)(tick + 1) * FRAME_TS) {
+			memcpy(p, &sent, sizeof p);
+			assert_int_equal(jbuf_put(jb, p, sizeof p,
+			    TS0 + sent * pkt_ts, (uint16_t)(SEQ0 + sent),
+			    pkt_ts), 0);
+			sent++;
+		}
+		while (held < FRAME_TS) {
+			len = sizeof out;
+			r = jbuf_get(jb, FRAME_TS - held < pkt_ts ?
+			    FRAME_TS - held : pkt_ts, out, &len, &span);
+			if (r == JBUF_EMPTY)
+				break;
+			assert_int_equal(r, JBUF_OK);
+			assert_int_equal(len, sizeof p);
+			memcpy(&got, out, sizeof got);
+			assert_int_equal(got, next);
+			assert_int_equal(span, pkt_ts);
+			next++;
+			held += span;
+		}
+		if (held >= FRAME_TS) {
+			held -= FRAME_TS;
+			played++;
+		}
+		jbuf_tick(jb, held);
+	}
+	/* Only the priming ticks at the start played nothing. */
+	assert_true(played >= 300 - 3);
+	assert_true(next + 2 >= sent);
+}
+
+/* 30 ms packets (240 units) into 20 ms frames: none lost, none repeated. */
+static void
+test_jbuf_ptime30(void **state)
+{
+	test_jbuf_ptime(*state, FRAME_TS * 3 / 2);
+}
+
+/* 10 ms packets: two a frame. */
+static void
+test_jbuf_ptime10(void **state)
+{
+	test_jbuf_ptime(*state, FRAME_TS / 2);
+}
+
+/* 40 ms packets: one every other frame. */
+static void
+test_jbuf_ptime40(void **state)
+{
+	test_jbuf_ptime(*state, FRAME_TS * 2);
 }
 
 /*
@@ -350,6 +435,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_jbuf_late,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_jbuf_sizes,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_jbuf_ptime30,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_jbuf_ptime10,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_jbuf_ptime40,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_jbuf_resync,
 		    test_setup, test_teardown),
