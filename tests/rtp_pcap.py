@@ -4,8 +4,10 @@
 
 For SIPp's play_pcap_audio: one Ethernet/IPv4/UDP frame per packet, the
 capture times ptime ms apart.  SIPp rewrites the addresses and ports and
-keeps the RTP header and payload.  The mu-law encoder is written out here
-(ITU-T G.711) so the test data does not come from termphone's own code.
+keeps the RTP header and payload.  The mu-law encoder (G.711's segment
+and mantissa rule) is written out here so the test data does not come
+from termphone's own code; at some negative segment edges it rounds one
+step away from other encoders, which a correlation test does not notice.
 
 usage: rtp_pcap.py WAV PTIME_MS OUT.pcap
 WAV must be 8000 Hz, mono, 16-bit.

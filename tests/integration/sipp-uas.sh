@@ -43,6 +43,26 @@ sdp_has() {
 	return 1
 }
 
+# Start an auto-answering termphone NAME on a fresh port (me) and a SIPp
+# caller NAME against it over PROTO (udp or tcp), with SCENARIO (as for
+# sipp_bg) and more SIPp arguments: uas_call NAME PROTO SCENARIO [ARG...].
+uas_call() {
+	_n=$1 _proto=$2 _scn=$3
+	shift 3
+	me=$(free_udp_port)
+	port=$(free_udp_port)
+	media=$(free_udp_port 4)
+	tp_start "$_n" --listen="127.0.0.1:$me" --null-audio --auto-answer \
+	    --exit-after-call
+	wait_bound "$_proto" "$me" 5 ||
+	    bail_out "termphone did not listen on $_proto 127.0.0.1:$me"
+	if [ "$_proto" = tcp ]; then
+		set -- -t t1 "$@"
+	fi
+	sipp_bg "$_n" "$_scn" "$@" "127.0.0.1:$me" -p "$port" -mp "$media" \
+	    -m 1 -recv_timeout 10s
+}
+
 # What a callee sends and receives from SIPp's uac, and its call states.
 UAS_SIP='received INVITE
 sent 180 Ringing (INVITE)
@@ -55,14 +75,7 @@ call connected
 call ended'
 
 # ------------------------------------------------- sipp -sn uac, PCMU --
-me=$(free_udp_port)
-port=$(free_udp_port)
-media=$(free_udp_port 4)
-tp_start uac --listen="127.0.0.1:$me" --null-audio --auto-answer \
-    --exit-after-call
-wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
-sipp_bg uac -sn:uac "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 -d 500 \
-    -recv_timeout 10s
+uas_call uac udp -sn:uac -d 500
 exit_is "$SIPP_PID" 0 15 "uac: sipp -sn uac exits 0 (call completed)" \
     uac.out uac.err
 exit_is "$TP_PID" 0 10 "uac: termphone exits 0 after the call" \
@@ -83,14 +96,7 @@ is "$(msg_header "$TP_TMPDIR/uac.msg" 'SIP/2.0 200' Contact)" \
     "uac: the 200 OK's Contact has our user and no transport"
 
 # -------------------------------------------- sipp -sn uac over TCP --
-me=$(free_udp_port)
-port=$(free_udp_port)
-media=$(free_udp_port 4)
-tp_start tcp --listen="127.0.0.1:$me" --null-audio --auto-answer \
-    --exit-after-call
-wait_bound tcp "$me" 5 || bail_out "termphone did not listen on TCP 127.0.0.1:$me"
-sipp_bg tcp -sn:uac -t t1 "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 \
-    -d 500 -recv_timeout 10s
+uas_call tcp tcp -sn:uac -d 500
 exit_is "$SIPP_PID" 0 15 "tcp: sipp -sn uac -t t1 exits 0 (call completed)" \
     tcp.out tcp.err
 exit_is "$TP_PID" 0 10 "tcp: termphone exits 0 after the call" \
@@ -108,14 +114,7 @@ is "$(msg_header "$TP_TMPDIR/tcp.msg" 'SIP/2.0 200' Contact)" \
     "tcp: the 200 OK's Contact names ;transport=tcp"
 
 # -------------------------------- an offer with telephone-event (101) --
-me=$(free_udp_port)
-port=$(free_udp_port)
-media=$(free_udp_port 4)
-tp_start te --listen="127.0.0.1:$me" --null-audio --auto-answer \
-    --exit-after-call
-wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
-sipp_bg te uac-pcmu-te.xml "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 \
-    -d 500 -recv_timeout 10s
+uas_call te udp uac-pcmu-te.xml -d 500
 exit_is "$SIPP_PID" 0 15 "te: sipp (uac-pcmu-te.xml) exits 0" te.out te.err
 exit_is "$TP_PID" 0 10 "te: termphone exits 0 after the call" \
     te.stderr te.ev
@@ -129,14 +128,7 @@ check "te: the answer has telephone-event/8000 on the offered type 101" \
     sdp_has "$TP_TMPDIR/te.answer" 101 telephone-event/8000
 
 # ------------------------------------ no common codec: 488, then the ACK --
-me=$(free_udp_port)
-port=$(free_udp_port)
-media=$(free_udp_port 4)
-tp_start gsm --listen="127.0.0.1:$me" --null-audio --auto-answer \
-    --exit-after-call
-wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
-sipp_bg gsm uac-nocodec.xml "127.0.0.1:$me" -p "$port" -mp "$media" -m 1 \
-    -recv_timeout 10s
+uas_call gsm udp uac-nocodec.xml
 exit_is "$SIPP_PID" 0 15 "gsm: sipp got 488 to its GSM-only offer (exit 0)" \
     gsm.out gsm.err gsm.ev
 check "gsm: termphone sent 488 Not Acceptable Here and got the ACK" \
