@@ -336,6 +336,10 @@ bi_expect "--config=/nonexistent" -n /nonexistent \
 # The log may be opened before the port is tried: allow it, nothing else.
 bi_state_log='^\./state(/termphone(/termphone\.log)?)?$'
 
+# The holder's TCP socket takes SO_REUSEADDR, as free_udp_port's probe
+# does: a connection of another test can leave the port in TIME_WAIT,
+# which only a socket without it is refused over.  A listening socket
+# still keeps termphone off the port.
 port=$(free_udp_port 1)
 bg_start "$TP_TMPDIR/holder-py.log" "$TP_PYTHON" -c '
 import socket, sys, time
@@ -343,6 +347,7 @@ port = int(sys.argv[1])
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("127.0.0.1", port))
 t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 t.bind(("127.0.0.1", port))
 t.listen(1)
 print("bound", flush=True)
