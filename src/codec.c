@@ -78,3 +78,26 @@ codec_frame_samples(const struct codec_desc *d)
 {
 	return (size_t)d->clock_rate * d->frame_ms / 1000;
 }
+
+/* Round ms down to a whole multiple of step (at least one step). */
+static uint32_t
+codec_round_ptime(uint32_t ms, uint32_t step)
+{
+	ms -= ms % step;
+	return ms < step ? step : ms;
+}
+
+/* The packet duration to send; see codec.h. */
+uint32_t
+codec_tx_ptime(const struct codec_desc *d, uint32_t ptime, uint32_t maxptime)
+{
+	uint32_t	step = d->step_ms > 0 ? d->step_ms : d->frame_ms;
+	uint32_t	ms;
+
+	ms = codec_round_ptime(ptime > 0 ? ptime : d->frame_ms, step);
+	if (maxptime > 0 && ms > codec_round_ptime(maxptime, step))
+		ms = codec_round_ptime(maxptime, step);
+	if (ms > codec_round_ptime(CODEC_MAX_PTIME, step))
+		ms = codec_round_ptime(CODEC_MAX_PTIME, step);
+	return ms;
+}

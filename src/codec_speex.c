@@ -93,21 +93,27 @@ codec_speex_init_wb(struct codec_state **stp)
 }
 
 /*
- * Encode exactly one frame.  libspeex may overwrite its input, so it gets
- * a copy.  Returns EINVAL if n is not one frame, ENOSPC if out is short.
+ * Encode n samples, a whole number of frames, into one payload: the
+ * frames are packed one after another in one bit stream, whose last byte
+ * speex_bits_write() pads with the terminator (RFC 5574 3.3).  libspeex may
+ * overwrite its input, so each frame is copied first.  Returns EINVAL if
+ * n is not a whole number of frames, ENOSPC if out is short.
  */
 static int
 codec_speex_encode(struct codec_state *st, const int16_t *pcm, size_t n,
     uint8_t *out, size_t *outlen)
 {
 	spx_int16_t	buf[SPEEX_MAX_FRAME];
+	size_t		done;
 	int		nbytes;
 
-	if (n != (size_t)st->frame)
+	if (n == 0 || n % (size_t)st->frame != 0)
 		return EINVAL;
-	memcpy(buf, pcm, n * sizeof *buf);
 	speex_bits_reset(&st->ebits);
-	speex_encode_int(st->enc, buf, &st->ebits);
+	for (done = 0; done < n; done += (size_t)st->frame) {
+		memcpy(buf, pcm + done, (size_t)st->frame * sizeof *buf);
+		speex_encode_int(st->enc, buf, &st->ebits);
+	}
 	nbytes = speex_bits_nbytes(&st->ebits);
 	if (*outlen < (size_t)nbytes)
 		return ENOSPC;
@@ -159,6 +165,7 @@ const struct codec_desc codec_speex_nb = {
 	.pt = -1,
 	.clock_rate = 8000,
 	.frame_ms = 20,
+	.step_ms = 20,
 	.fmtp = NULL,
 	.init = codec_speex_init_nb,
 	.fini = codec_speex_fini,
@@ -172,6 +179,7 @@ const struct codec_desc codec_speex_wb = {
 	.pt = -1,
 	.clock_rate = 16000,
 	.frame_ms = 20,
+	.step_ms = 20,
 	.fmtp = NULL,
 	.init = codec_speex_init_wb,
 	.fini = codec_speex_fini,

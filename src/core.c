@@ -626,6 +626,8 @@ core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
 	st.codec = choice.codec;
 	st.pt = choice.pt;
 	st.dtmf_pt = choice.dtmf_pt;
+	st.dtmf_rate = choice.dtmf_rate;
+	st.ptime = codec_tx_ptime(choice.codec, remote.ptime, remote.maxptime);
 	/*
 	 * Before the answer (early media, RFC 3960) we only listen: the far
 	 * end plays tones or announcements, and a --play file must wait for
@@ -640,9 +642,9 @@ core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
 		    call->id, st.remote_addr, st.remote_port);
 		return err;
 	}
-	log_info("call %u: media %s pt %u to %s:%u (dtmf pt %d)", call->id,
-	    media_codec_name(call->media), st.pt, st.remote_addr,
-	    st.remote_port, st.dtmf_pt);
+	log_info("call %u: media %s pt %u ptime %u ms to %s:%u (dtmf pt %d)",
+	    call->id, media_codec_name(call->media), st.pt, st.ptime,
+	    st.remote_addr, st.remote_port, st.dtmf_pt);
 	return 0;
 }
 

@@ -39,6 +39,9 @@
 #define MEDIA_RTCP_RX_TICKS	25	/* read RTCP every 0.5 s */
 /* Decoded far-end audio held between ticks: a frame short, plus a packet. */
 #define MEDIA_RX_FIFO		((JBUF_MAX_SPAN + 1) * MEDIA_MAX_CODEC_FRAME)
+/* samples: one longest packet and the frame that completes it */
+#define MEDIA_TX_FIFO	((CODEC_MAX_PTIME / MEDIA_FRAME_MS + 1) * \
+			    MEDIA_MAX_CODEC_FRAME)
 
 enum media_cmd_type { MEDIA_CMD_START, MEDIA_CMD_TONE, MEDIA_CMD_DTMF,
 	MEDIA_CMD_STOP };
@@ -64,8 +67,12 @@ struct media_rt {
 	struct jbuf		*jb;
 	uint32_t		 ssrc;
 	uint16_t		 seq;
-	uint32_t		 ts;
+	uint32_t		 ts;		/* RTP timestamp of tx_fifo[0] */
 	bool			 first_packet;	/* marker bit on the next packet */
+	/* Frames captured but not yet sent: a packet is tx_samples long. */
+	int16_t			 tx_fifo[MEDIA_TX_FIFO];	/* codec rate */
+	size_t			 tx_len;	/* samples */
+	size_t			 tx_samples;	/* samples per packet (ptime) */
 	uint32_t		 pkts_sent, octets_sent;
 	uint32_t		 last_rtp_ts;
 	bool			 have_peer_ssrc;
@@ -291,6 +298,16 @@ media_stream_fini(struct media_rt *rt)
 	rt->jb = NULL;
 }
 
+/* Samples per packet we send, from the stream's ptime (0: one frame). */
+static void
+media_set_ptime(struct media_rt *rt)
+{
+	size_t	n = (size_t)rt->st.ptime * rt->st.codec->clock_rate / 1000;
+
+	rt->tx_samples = n > 0 && n <= MEDIA_TX_FIFO - MEDIA_MAX_CODEC_FRAME ?
+	    n : rt->codec_frame;
+}
+
 /* Set up (or update) the stream from a START command. */
 static void
 media_stream_start(struct media *m, const struct media_stream *st)
@@ -300,8 +317,9 @@ media_stream_start(struct media *m, const struct media_stream *st)
 	int		 err = 0;
 
 	if (rt->active && rt->st.codec == st->codec && rt->st.pt == st->pt) {
-		/* A re-INVITE: new address or direction, same codec. */
+		/* A re-INVITE: new address, direction or ptime, same codec. */
 		rt->st = *st;
+		media_set_ptime(rt);
 		media_sockaddr(st->remote_addr, st->remote_port, &rt->rtp_peer,
 		    &rt->peer_len);
 		media_sockaddr(st->remote_addr, (uint16_t)(st->remote_port + 1),
@@ -337,6 +355,8 @@ media_stream_start(struct media *m, const struct media_stream *st)
 		speex_resampler_skip_zeros(rt->down);
 		speex_resampler_skip_zeros(rt->up);
 	}
+	media_set_ptime(rt);
+	rt->tx_len = 0;
 	rt->have_peer_ssrc = false;
 	rt->rx_span = (uint32_t)rt->codec_frame;
 	rt->rx_fifo_len = 0;
@@ -390,6 +410,35 @@ media_send_rtp(struct media *m, uint8_t pt, bool marker, uint32_t ts,
 }
 
 /*
+ * Send what tx_fifo holds as packets of tx_samples, and, when all is set,
+ * what is left over as one shorter packet.  rt->ts follows the samples.
+ */
+static void
+media_tx_flush(struct media *m, bool all)
+{
+	struct media_rt	*rt = &m->rt;
+	uint8_t		 payload[MEDIA_PKT_MAX];
+	size_t		 plen, n, off = 0;
+
+	while (rt->tx_len - off >= rt->tx_samples ||
+	    (all && rt->tx_len > off)) {
+		n = rt->tx_len - off < rt->tx_samples ? rt->tx_len - off :
+		    rt->tx_samples;
+		plen = sizeof payload;
+		if (rt->cs_codec->encode(rt->cs, rt->tx_fifo + off, n, payload,
+		    &plen) == 0) {
+			media_send_rtp(m, rt->st.pt, rt->first_packet, rt->ts,
+			    payload, plen);
+			rt->first_packet = false;
+		}
+		rt->ts += (uint32_t)n;
+		off += n;
+	}
+	rt->tx_len -= off;
+	memmove(rt->tx_fifo, rt->tx_fifo + off, rt->tx_len * sizeof *rt->tx_fifo);
+}
+
+/*
  * Run one tick of the RFC 4733 sender.  Returns true if it used this frame
  * (audio is then not sent).  Each digit: MEDIA_DTMF_TICKS packets with
  * growing duration, the first with the marker bit, then the end packet
@@ -419,6 +468,8 @@ media_dtmf_tick(struct media *m)
 			rt->d_wait = MEDIA_DTMF_PAUSE_TICKS;
 			return false;
 		}
+		/* Audio queued before the digit goes first, shorter. */
+		media_tx_flush(m, true);
 		rt->d_event = rtp_dtmf_event(c);
 		rt->d_tick = 0;
 		rt->d_ts = rt->ts;
@@ -681,30 +732,27 @@ media_send_rtcp(struct media *m, bool bye)
 		    (struct sockaddr *)&rt->rtcp_peer, rt->peer_len);
 }
 
-/* Capture one frame and send it (or DTMF) on the stream. */
+/*
+ * Capture one frame and queue it for sending, or send DTMF instead.  A
+ * packet goes out once tx_samples are queued: every tick at 20 ms, every
+ * other tick at 40 ms, two packets a tick at 10 ms.
+ */
 static void
 media_tick_send(struct media *m, int16_t *cap)
 {
 	struct media_rt	*rt = &m->rt;
 	int16_t		 pcm[MEDIA_MAX_CODEC_FRAME];
-	uint8_t		 payload[MEDIA_PKT_MAX];
-	size_t		 plen = sizeof payload;
-	bool		 dtmf_used = false;
 
-	if (rt->st.dtmf_pt >= 0)
-		dtmf_used = media_dtmf_tick(m);
-	if (!dtmf_used) {
-		media_resample(rt->down, cap, MEDIA_FRAME, pcm, rt->codec_frame);
-		if (rt->cs_codec->encode(rt->cs, pcm, rt->codec_frame, payload,
-		    &plen) == 0) {
-			media_send_rtp(m, rt->st.pt, rt->first_packet, rt->ts,
-			    payload, plen);
-			rt->first_packet = false;
-		}
-	} else
+	if (rt->st.dtmf_pt >= 0 && media_dtmf_tick(m)) {
 		/* Resampler state stays continuous across the DTMF gap. */
 		media_resample(rt->down, cap, MEDIA_FRAME, pcm, rt->codec_frame);
-	rt->ts += (uint32_t)rt->codec_frame;
+		rt->ts += (uint32_t)rt->codec_frame;
+		return;
+	}
+	media_resample(rt->down, cap, MEDIA_FRAME, rt->tx_fifo + rt->tx_len,
+	    rt->codec_frame);
+	rt->tx_len += rt->codec_frame;
+	media_tx_flush(m, false);
 }
 
 /*

@@ -55,6 +55,7 @@ struct media_stream {
 	uint8_t		 pt;
 	int		 dtmf_pt;		/* -1: none */
 	uint32_t	 dtmf_rate;		/* telephone-event clock, Hz */
+	uint32_t	 ptime;			/* ms per packet we send; 0 = frame */
 	bool		 send, recv;		/* from the SDP direction */
 };
 

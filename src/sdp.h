@@ -27,7 +27,8 @@ struct sdp_audio {
 	uint16_t	 port;		/* 0 = stream rejected */
 	struct sdp_fmt	 fmts[SDP_MAX_FMTS];	/* in m= line order */
 	size_t		 nfmts;
-	uint32_t	 ptime;		/* ms, 0 if absent */
+	uint32_t	 ptime;		/* a=ptime, ms, 0 if absent */
+	uint32_t	 maxptime;	/* a=maxptime, ms, 0 if absent */
 	enum sdp_dir	 dir;
 };
 

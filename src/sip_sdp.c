@@ -156,16 +156,19 @@ sdp_find_audio(sdp_session_t *sess)
 	return NULL;
 }
 
-/* The a=ptime of m, or else of the session, in ms; 0 if absent or bad. */
+/*
+ * The value of attribute name (a=ptime, a=maxptime: ms, RFC 4566 6) of m,
+ * or else of the session; 0 if absent or bad.
+ */
 static uint32_t
-sdp_ptime(const sdp_session_t *sess, const sdp_media_t *m)
+sdp_ms_attr(const sdp_session_t *sess, const sdp_media_t *m, const char *name)
 {
 	sdp_attribute_t	*a;
 	unsigned long	 v;
 	char		*end;
 
-	if ((a = sdp_attribute_find(m->m_attributes, "ptime")) == NULL)
-		a = sdp_attribute_find(sess->sdp_attributes, "ptime");
+	if ((a = sdp_attribute_find(m->m_attributes, name)) == NULL)
+		a = sdp_attribute_find(sess->sdp_attributes, name);
 	if (a == NULL || a->a_value == NULL)
 		return 0;
 	v = strtoul(a->a_value, &end, 10);
@@ -223,7 +226,8 @@ sdp_parse_audio(const char *sdp, struct sdp_audio *out)
 		if (f->name[0] == '\0' && f->pt < SDP_PT_DYNAMIC)
 			sdp_fill_static(f);
 	}
-	out->ptime = sdp_ptime(sess, m);
+	out->ptime = sdp_ms_attr(sess, m, "ptime");
+	out->maxptime = sdp_ms_attr(sess, m, "maxptime");
 	switch (m->m_mode) {
 	case sdp_sendonly:
 		out->dir = SDP_SENDONLY;

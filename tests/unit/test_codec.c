@@ -46,6 +46,9 @@ test_codec_table(void **state)
 	assert_int_equal(codec_frame_samples(t[3]), 160);
 	for (; *t != NULL; t++) {
 		assert_int_equal((*t)->frame_ms, 20);
+		/* G.711 packs in 10 ms steps (RFC 3551 4.5), Speex in frames. */
+		assert_int_equal((*t)->step_ms,
+		    (*t)->pt >= 0 ? 10 : (*t)->frame_ms);
 		assert_non_null((*t)->init);
 		assert_non_null((*t)->fini);
 		assert_non_null((*t)->encode);
@@ -521,8 +524,8 @@ test_speex_plc(void **state)
 
 /*
  * Two Speex frames packed in one payload (RFC 5574 3.3) decode to two
- * frames; the payload is built with libspeex since our encoder writes one
- * frame per packet.
+ * frames; the payload is built with libspeex alone, so this does not
+ * lean on our encoder.
  */
 static void
 test_speex_multiframe(void **state)
@@ -561,14 +564,111 @@ test_speex_multiframe(void **state)
 	n = 160;
 	assert_int_equal(d->decode(st, (uint8_t *)pkt, len, out, &n), 0);
 	assert_int_equal(n, 160);
-	/* Our own packets hold one frame, though room is left. */
-	n = sizeof pkt;
-	assert_int_equal(d->encode(st, out, 160, (uint8_t *)pkt, &n), 0);
-	len = n;
-	n = sizeof out / sizeof out[0];
-	assert_int_equal(d->decode(st, (uint8_t *)pkt, len, out, &n), 0);
-	assert_int_equal(n, 160);
 	d->fini(st);
+}
+
+/*
+ * Our encoder packs three frames into one payload (a 60 ms packet); the
+ * libspeex decoder alone, frame by frame from one bit stream, finds the
+ * three, and so does our decoder.  A length that is not whole frames is
+ * refused.
+ */
+static void
+test_speex_encode_multiframe(void **state)
+{
+	const struct codec_desc	*d = codec_find("speex", 16000);
+	struct codec_state	*st;
+	SpeexBits		 bits;
+	void			*dec;
+	int16_t			 pcm[3 * 320], out[4 * 320];
+	spx_int16_t		 frame[320];
+	uint8_t			 pkt[400];
+	size_t			 i, n, len;
+	int			 k;
+
+	for (i = 0; i < 3 * 320; i++)
+		pcm[i] = (int16_t)(5000 * sin(2 * M_PI * 700 * i / 16000.0));
+	assert_int_equal(d->init(&st), 0);
+	n = sizeof pkt;
+	assert_int_equal(d->encode(st, pcm, 3 * 320, pkt, &n), 0);
+	len = n;
+	assert_true(len > 3 * 40 && len < 3 * 80);
+
+	dec = speex_decoder_init(&speex_wb_mode);
+	speex_bits_init(&bits);
+	speex_bits_read_from(&bits, (char *)pkt, (int)len);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(speex_decode_int(dec, &bits, frame), 0);
+		assert_true(speex_bits_remaining(&bits) >= 0);
+	}
+	/* What is left is the terminator's padding: under a byte. */
+	assert_true(speex_bits_remaining(&bits) < 8);
+	assert_true(test_abs_sum(frame, 320) > 320 * 500);
+	speex_bits_destroy(&bits);
+	speex_decoder_destroy(dec);
+
+	n = sizeof out / sizeof out[0];
+	assert_int_equal(d->decode(st, pkt, len, out, &n), 0);
+	assert_int_equal(n, 3 * 320);
+	assert_true(test_abs_sum(out + 2 * 320, 320) > 320 * 500);
+
+	n = sizeof pkt;
+	assert_int_equal(d->encode(st, pcm, 2 * 320 + 160, pkt, &n), EINVAL);
+	n = sizeof pkt;
+	assert_int_equal(d->encode(st, pcm, 0, pkt, &n), EINVAL);
+	d->fini(st);
+}
+
+/* G.711 packs any number of samples, one byte each. */
+static void
+test_g711_encode_ptime(void **state)
+{
+	const struct codec_desc	*d = codec_find("PCMU", 8000);
+	struct codec_state	*st;
+	int16_t			 pcm[960];
+	uint8_t			 pkt[960];
+	size_t			 n;
+
+	memset(pcm, 0, sizeof pcm);
+	assert_int_equal(d->init(&st), 0);
+	n = sizeof pkt;
+	assert_int_equal(d->encode(st, pcm, 240, pkt, &n), 0);
+	assert_int_equal(n, 240);
+	assert_int_equal(pkt[0], 0xff);		/* mu-law silence */
+	n = sizeof pkt;
+	assert_int_equal(d->encode(st, pcm, 960, pkt, &n), 0);
+	assert_int_equal(n, 960);
+	n = 100;
+	assert_int_equal(d->encode(st, pcm, 240, pkt, &n), ENOSPC);
+	d->fini(st);
+}
+
+/* The ptime we send, from the peer's a=ptime and a=maxptime. */
+static void
+test_tx_ptime(void **state)
+{
+	const struct codec_desc	*u = codec_find("PCMU", 8000);
+	const struct codec_desc	*s = codec_find("speex", 16000);
+
+	/* No a=ptime: our 20 ms frame. */
+	assert_int_equal(codec_tx_ptime(u, 0, 0), 20);
+	assert_int_equal(codec_tx_ptime(s, 0, 0), 20);
+	/* G.711 goes in 10 ms steps, Speex in 20 ms frames. */
+	assert_int_equal(codec_tx_ptime(u, 10, 0), 10);
+	assert_int_equal(codec_tx_ptime(u, 30, 0), 30);
+	assert_int_equal(codec_tx_ptime(u, 35, 0), 30);
+	assert_int_equal(codec_tx_ptime(s, 30, 0), 20);
+	assert_int_equal(codec_tx_ptime(s, 60, 0), 60);
+	assert_int_equal(codec_tx_ptime(s, 10, 0), 20);
+	assert_int_equal(codec_tx_ptime(u, 5, 0), 10);
+	/* a=maxptime caps a=ptime, and so does CODEC_MAX_PTIME. */
+	assert_int_equal(codec_tx_ptime(u, 60, 40), 40);
+	assert_int_equal(codec_tx_ptime(u, 0, 10), 10);
+	assert_int_equal(codec_tx_ptime(s, 60, 50), 40);
+	assert_int_equal(codec_tx_ptime(s, 0, 10), 20);
+	assert_int_equal(codec_tx_ptime(u, 20, 150), 20);
+	assert_int_equal(codec_tx_ptime(u, 500, 0), CODEC_MAX_PTIME);
+	assert_int_equal(codec_tx_ptime(s, 1000, 0), CODEC_MAX_PTIME);
 }
 
 /* Run the codec tests. */
@@ -589,6 +689,9 @@ main(void)
 		cmocka_unit_test(test_speex_wb),
 		cmocka_unit_test(test_speex_plc),
 		cmocka_unit_test(test_speex_multiframe),
+		cmocka_unit_test(test_speex_encode_multiframe),
+		cmocka_unit_test(test_g711_encode_ptime),
+		cmocka_unit_test(test_tx_ptime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

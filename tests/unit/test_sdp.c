@@ -174,6 +174,7 @@ test_sdp_offer_roundtrip(void **state)
 	assert_string_equal(a.fmts[5].name, "telephone-event");
 	assert_string_equal(a.fmts[5].fmtp, "0-16");
 	assert_int_equal(a.ptime, 20);
+	assert_int_equal(a.maxptime, 0);
 	assert_int_equal(a.dir, SDP_SENDRECV);
 }
 
@@ -191,6 +192,7 @@ static const char test_sdp_phone[] =
     "a=fmtp:100 0-15\r\n"
     "a=rtpmap:102 telephone-event/16000\r\n"
     "a=ptime:30\r\n"
+    "a=maxptime:60\r\n"
     "a=sendrecv\r\n";
 
 /* Parse the typical offer: address, port, formats in m= order, fmtp, ptime. */
@@ -220,6 +222,7 @@ test_sdp_parse_typical(void **state)
 	assert_int_equal(a.fmts[4].pt, 102);
 	assert_int_equal(a.fmts[4].rate, 16000);
 	assert_int_equal(a.ptime, 30);
+	assert_int_equal(a.maxptime, 60);
 	assert_int_equal(a.dir, SDP_SENDRECV);
 }
 
@@ -240,11 +243,13 @@ test_sdp_parse_variants(void **state)
 	assert_int_equal(a.port, 6000);
 	assert_int_equal(a.dir, SDP_SENDONLY);
 	assert_int_equal(a.ptime, 0);
+	assert_int_equal(a.maxptime, 0);
 
 	test_sdp_parse_ok("v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\n"
-	    "c=IN IP4 192.0.2.1\nt=0 0\na=recvonly\nm=audio 6000 RTP/AVP 8\n",
-	    &a);
+	    "c=IN IP4 192.0.2.1\nt=0 0\na=recvonly\na=maxptime:40\n"
+	    "m=audio 6000 RTP/AVP 8\n", &a);
 	assert_int_equal(a.dir, SDP_RECVONLY);
+	assert_int_equal(a.maxptime, 40);	/* from the session level */
 	test_sdp_parse_ok("v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\n"
 	    "c=IN IP4 192.0.2.1\nt=0 0\nm=audio 6000 RTP/AVP 8\na=inactive\n",
 	    &a);
