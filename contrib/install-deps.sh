@@ -11,7 +11,7 @@ portaudio19-dev libasound2-dev libasound2-plugins
 libspeex-dev libspeexdsp-dev
 libsndfile1-dev libinih-dev libncurses-dev
 libcmocka-dev
-sip-tester sipsak tshark
+sip-tester sipsak tshark kamailio
 jackd2
 espeak-ng sox
 tmux procps iproute2 python3 ca-certificates
