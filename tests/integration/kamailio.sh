@@ -10,14 +10,15 @@
 #     5 s) gets a CANCEL and answers it 487.
 #   - alice's speech reaches bob1's recording; her ACK and BYE follow the
 #     recorded route; everyone unregisters when it exits.
-#   - a wrong password is refused, and termphone says so and exits 3.
+#   - a wrong password is refused, and termphone says so and exits 3;
+#   - a call to a user with no contact ends with the proxy's 404 (exit 6).
 
 . "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need_termphone
 need_cmd kamailio sox espeak-ng "$TP_PYTHON"
 
-plan 20
+plan 22
 
 KPORT=$(free_udp_port)
 K=127.0.0.1:$KPORT
@@ -154,6 +155,16 @@ exit_is "$TP_PID" 3 20 "a wrong password: registration fails, exit 3" \
 check "a wrong password: the failure names 401 Unauthorized" \
     grep -q '"event":"reg_state".*"state":"failed".*"status":401' \
     "$TP_TMPDIR/eve.ev"
+
+# A user with no contact: the proxy answers 404 and termphone exits 6.
+tp_start carol --listen="127.0.0.1:$(free_udp_port)" --null-audio \
+    --user=sip:alice@127.0.0.1 --password=alice-secret --registrar="sip:$K" \
+    --proxy="sip:$K" --exit-after-call carol
+exit_is "$TP_PID" 6 20 "a call to a user with no contact: exit 6 (rejected)" \
+    carol.stderr carol.ev
+check "a call to a user with no contact: the call ends with 404 Not Found" \
+    grep -q '"event":"call_state".*"state":"ended".*"status":404' \
+    "$TP_TMPDIR/carol.ev"
 
 # No log, trace or event stream holds a password.
 leaks=$(cd "$TP_TMPDIR" && grep -l -e alice-secret -e bob-secret \
