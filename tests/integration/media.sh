@@ -82,8 +82,18 @@ is "$st" 0 "the callee exits 0"
 # dumpcap writes in blocks: let the last packets (RTCP BYE) reach the file
 # before tshark is stopped.
 RTCP1=$((CALLER_RTP + 1)); RTCP2=$((RTP_PORT + 1))
-wait_for "tshark -r '$T/call.pcapng' -d udp.port==$RTCP1,rtcp \
-    -d udp.port==$RTCP2,rtcp -Y 'rtcp.pt == 203' 2>/dev/null | grep -q ." 5
+
+# Read the capture with every port of this call decoded as what it
+# carries: tshark would otherwise take a port that some protocol
+# registers (12222 is LWAPP's, for one) for that protocol, and call
+# a well-formed SIP message a malformed 802.11 frame.
+call_tshark() {
+	tshark -r "$T/call.pcapng" -d "udp.port==$P1,sip" -d "udp.port==$P2,sip" \
+	    -d "udp.port==$P3,sip" -d "udp.port==$RTP_PORT,rtp" \
+	    -d "udp.port==$CALLER_RTP,rtp" -d "udp.port==$RTCP1,rtcp" \
+	    -d "udp.port==$RTCP2,rtcp" "$@"
+}
+wait_for "call_tshark -Y 'rtcp.pt == 203' 2>/dev/null | grep -q ." 5
 bg_stop "$TSHARK"
 
 # Every SIP message of the caller's call carries the call's id.
@@ -128,8 +138,7 @@ fi
 TE_PT=$(awk '/^SIP\/2.0 200 OK/ { resp = 1 } resp && /telephone-event/ {
     sub("a=rtpmap:", ""); print $1; exit }' "$T/caller.trace")
 diag "telephone-event payload type: ${TE_PT:-none}"
-tshark -r "$T/call.pcapng" -d "udp.port==$RTP_PORT,rtp" \
-    -d "udp.port==$CALLER_RTP,rtp" -Y "rtp && udp.dstport==$RTP_PORT && rtp.ssrc != 0x5eed" \
+call_tshark -Y "rtp && udp.dstport==$RTP_PORT && rtp.ssrc != 0x5eed" \
     -T fields -e rtp.version -e rtp.p_type -e rtp.seq >"$T/rtp.txt" 2>"$T/tshark-rtp.err"
 if "$TP_PYTHON" - "$T/rtp.txt" "${TE_PT:-none}" <<'EOF'
 import sys
@@ -150,22 +159,19 @@ else
 	not_ok "the caller's RTP is v2, PCMU and telephone-event, with consecutive sequence numbers"
 	diag_file "$T/rtp.txt" 5
 fi
-tshark -r "$T/call.pcapng" -d "udp.port==$RTCP1,rtcp" -d "udp.port==$RTCP2,rtcp" \
-    -Y "rtcp.pt == 200" -T fields -e udp.dstport >"$T/sr.txt" 2>/dev/null
+call_tshark -Y "rtcp.pt == 200" -T fields -e udp.dstport >"$T/sr.txt" 2>/dev/null
 if grep -qx "$RTCP1" "$T/sr.txt" && grep -qx "$RTCP2" "$T/sr.txt"; then
 	ok "both sides send RTCP sender reports"
 else
 	not_ok "both sides send RTCP sender reports"
 	diag_file "$T/sr.txt"
 fi
-n=$(tshark -r "$T/call.pcapng" -d "udp.port==$RTCP1,rtcp" -d "udp.port==$RTCP2,rtcp" \
-    -Y "rtcp.pt == 203" 2>/dev/null | wc -l)
+n=$(call_tshark -Y "rtcp.pt == 203" 2>/dev/null | wc -l)
 if [ "$n" -ge 1 ]; then
 	ok "RTCP BYE is sent when media stops"
 else
 	not_ok "RTCP BYE is sent when media stops"
-	tshark -r "$T/call.pcapng" -d "udp.port==$RTCP1,rtcp" \
-	    -d "udp.port==$RTCP2,rtcp" -Y rtcp >"$T/rtcp-all.txt" 2>&1
+	call_tshark -Y rtcp >"$T/rtcp-all.txt" 2>&1
 	diag_file "$T/rtcp-all.txt" 10
 fi
 # Only this call's packets (both ends ours): tests running alongside send
@@ -173,20 +179,15 @@ fi
 OURS="$P1, $P2, $P3, $RTP_PORT, $RTCP2, $CALLER_RTP, $RTCP1"
 BAD="(_ws.malformed || _ws.expert.severity >= error) &&
     udp.srcport in {$OURS} && udp.dstport in {$OURS}"
-tshark -r "$T/call.pcapng" -d "udp.port==$RTCP1,rtcp" -d "udp.port==$RTCP2,rtcp" \
-    -d "udp.port==$RTP_PORT,rtp" -d "udp.port==$CALLER_RTP,rtp" \
-    -Y "$BAD" >"$T/bad.txt" 2>/dev/null
+call_tshark -Y "$BAD" >"$T/bad.txt" 2>/dev/null
 n=$(wc -l <"$T/bad.txt")
-all=$(tshark -r "$T/call.pcapng" -Y "udp.srcport in {$OURS} && udp.dstport in {$OURS}" \
+all=$(call_tshark -Y "udp.srcport in {$OURS} && udp.dstport in {$OURS}" \
     2>/dev/null | wc -l)
 if [ "$n" -eq 0 ] && [ "$all" -ge 300 ]; then
 	ok "tshark finds no malformed SIP, RTP or RTCP packet (of $all)"
 else
 	not_ok "tshark finds no malformed SIP, RTP or RTCP packet ($n of $all)"
 	diag_file "$T/bad.txt" 10
-	tshark -r "$T/call.pcapng" -d "udp.port==$RTCP1,rtcp" \
-	    -d "udp.port==$RTCP2,rtcp" -d "udp.port==$RTP_PORT,rtp" \
-	    -d "udp.port==$CALLER_RTP,rtp" -V -x -Y "$BAD" \
-	    >"$T/bad-full.txt" 2>&1
+	call_tshark -V -x -Y "$BAD" >"$T/bad-full.txt" 2>&1
 	diag_file "$T/bad-full.txt" 200
 fi
