@@ -608,6 +608,7 @@ core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
 	struct media_stream	 st;
 	size_t			 n;
 	int			 err;
+	bool			 held;
 
 	n = core_prefs(call->core, prefs);
 	if ((err = sdp_parse_audio(remote_sdp, &remote)) != 0) {
@@ -637,6 +638,15 @@ core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
 	    (remote.dir == SDP_SENDRECV || remote.dir == SDP_RECVONLY);
 	st.recv = remote.port != 0 &&
 	    (remote.dir == SDP_SENDRECV || remote.dir == SDP_SENDONLY);
+	/* Hold, RFC 3264 8.4, and RFC 2543's c=0.0.0.0 that it replaced. */
+	if (strcmp(remote.addr, "0.0.0.0") == 0)
+		st.send = st.recv = false;
+	held = answered && remote.port != 0 && !st.send;
+	if (held != call->held_by_peer)
+		core_notice(call->core, 2, held ?
+		    "call %u: on hold at the far end" :
+		    "call %u: taken off hold by the far end", call->id);
+	call->held_by_peer = held;
 	if ((err = media_start(call->media, &st)) != 0) {
 		core_notice(call->core, 1, "call %u: cannot start RTP to %s:%u",
 		    call->id, st.remote_addr, st.remote_port);

@@ -27,6 +27,7 @@ struct call {
 	struct sip_call		*sc;		/* the SIP module's side */
 	struct media		*media;
 	bool			 answered;	/* reached CONNECTED */
+	bool			 held_by_peer;	/* its SDP: sendonly or inactive */
 	bool			 local_hangup;
 	bool			 no_response;	/* no answer at all from the network */
 	int			 redirects;

@@ -46,7 +46,8 @@ struct sip_call {
 	nua_handle_t		*nh;
 	int			 auth_tries;
 	bool			 got_response;	/* any response from the network */
-	bool			 we_offered;
+	bool			 we_offered;	/* in the latest offer/answer */
+	bool			 sdp_new;	/* SDP since media last started */
 	char			*local_sdp;	/* latest, owned */
 	char			*remote_sdp;
 	int			 last_status;	/* final failure status */
@@ -679,11 +680,13 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 	int		 ss = nua_callstate_init;
 	const char	*l_sdp = NULL, *r_sdp = NULL;
 	int		 offer_sent = 0, answer_recv = 0;
+	int		 offer_recv = 0, answer_sent = 0;
 	struct call	*call;
 
 	tl_gets(tags, NUTAG_CALLSTATE_REF(ss),
 	    SOATAG_LOCAL_SDP_STR_REF(l_sdp), SOATAG_REMOTE_SDP_STR_REF(r_sdp),
 	    NUTAG_OFFER_SENT_REF(offer_sent), NUTAG_ANSWER_RECV_REF(answer_recv),
+	    NUTAG_OFFER_RECV_REF(offer_recv), NUTAG_ANSWER_SENT_REF(answer_sent),
 	    TAG_END());
 	if (sc == NULL) {
 		/* A call we refused (busy, 488, 503): just clean up. */
@@ -693,8 +696,18 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 	}
 	sip_keep_str(&sc->local_sdp, l_sdp);
 	sip_keep_str(&sc->remote_sdp, r_sdp);
+	/*
+	 * Who offered is per exchange: a re-INVITE from the far end is its
+	 * offer even in a call we placed (RFC 3264 8).  A re-INVITE's SDP
+	 * comes with the 200 we send ("completed"), not with the ACK
+	 * ("ready"), so remember it until media is updated.
+	 */
 	if (offer_sent || answer_recv)
 		sc->we_offered = true;
+	else if (offer_recv || answer_sent)
+		sc->we_offered = false;
+	if (l_sdp != NULL || r_sdp != NULL)
+		sc->sdp_new = true;
 	call = sc->call;
 	if (ss == nua_callstate_terminated) {
 		sip_call_terminated(sc, status, phrase);
@@ -714,10 +727,11 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 		break;
 	case nua_callstate_ready:
 		if (sc->local_sdp != NULL && sc->remote_sdp != NULL &&
-		    (l_sdp != NULL || r_sdp != NULL ||
-		    call->state != TP_CALL_CONNECTED))
+		    (sc->sdp_new || call->state != TP_CALL_CONNECTED)) {
+			sc->sdp_new = false;
 			core_call_media(call, sc->remote_sdp, sc->we_offered,
 			    true);
+		}
 		if (call->state != TP_CALL_CONNECTED)
 			core_call_set_state(call, TP_CALL_CONNECTED, status,
 			    phrase);
