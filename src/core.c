@@ -597,6 +597,22 @@ core_prefs(const struct tp_core *core, const struct codec_desc **prefs)
 	return n;
 }
 
+/* Tell the sinks that call went on (held) or off hold, here (local) or there. */
+static void
+core_call_hold_emit(struct call *call, bool local, bool held)
+{
+	struct tp_event	ev;
+
+	log_info("call %u: %s %s", call->id, held ? "held" : "taken off hold",
+	    local ? "here" : "by the peer");
+	memset(&ev, 0, sizeof ev);
+	ev.type = TP_EV_CALL_HOLD;
+	ev.call_id = call->id;
+	ev.u.hold.held = held;
+	ev.u.hold.local = local;
+	core_emit(call->core, &ev);
+}
+
 /* Start media from the negotiated SDP; see core.h. */
 int
 core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
@@ -642,11 +658,15 @@ core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
 	if (strcmp(remote.addr, "0.0.0.0") == 0)
 		st.send = st.recv = false;
 	held = answered && remote.port != 0 && !st.send;
-	if (held != call->held_by_peer)
-		core_notice(call->core, 2, held ?
-		    "call %u: on hold at the far end" :
-		    "call %u: taken off hold by the far end", call->id);
-	call->held_by_peer = held;
+	if (held != call->held_by_peer) {
+		call->held_by_peer = held;
+		core_call_hold_emit(call, false, held);
+	}
+	call->stream = st;
+	call->have_stream = true;
+	/* Held here: nothing goes out or is played, whatever the answer. */
+	if (call->held_here)
+		st.send = st.recv = false;
 	if ((err = media_start(call->media, &st)) != 0) {
 		core_notice(call->core, 1, "call %u: cannot start RTP to %s:%u",
 		    call->id, st.remote_addr, st.remote_port);
@@ -781,6 +801,34 @@ tp_hangup(struct tp_core *core, unsigned call_id)
 		return err;
 	if (call->state != TP_CALL_INCOMING)
 		core_call_set_state(call, TP_CALL_ENDING, 0, NULL);
+	return 0;
+}
+
+/* Hold or resume; see termphone.h. */
+int
+tp_hold(struct tp_core *core, unsigned call_id, bool hold)
+{
+	struct call		*call = core_call_find(core, call_id);
+	struct media_stream	 st;
+	int			 err;
+
+	if (call == NULL)
+		return ENOENT;
+	if (call->state != TP_CALL_CONNECTED)
+		return EINVAL;
+	if (call->held_here == hold)
+		return 0;
+	if ((err = sip_call_hold(call, hold)) != 0)
+		return err;
+	call->held_here = hold;
+	/* Stop (or restart) at once, not when the answer comes. */
+	if (call->have_stream) {
+		st = call->stream;
+		if (hold)
+			st.send = st.recv = false;
+		media_start(call->media, &st);
+	}
+	core_call_hold_emit(call, true, hold);
 	return 0;
 }
 

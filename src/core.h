@@ -28,6 +28,9 @@ struct call {
 	struct media		*media;
 	bool			 answered;	/* reached CONNECTED */
 	bool			 held_by_peer;	/* its SDP: sendonly or inactive */
+	bool			 held_here;	/* tp_hold(): we hold it */
+	bool			 have_stream;	/* stream holds the last media_start() */
+	struct media_stream	 stream;
 	bool			 local_hangup;
 	bool			 no_response;	/* no answer at all from the network */
 	int			 redirects;

@@ -1184,6 +1184,19 @@ sip_call_hangup(struct call *call)
 	return 0;
 }
 
+/* Hold or resume with a re-INVITE; see sip.h. */
+int
+sip_call_hold(struct call *call, bool hold)
+{
+	struct sip_call	*sc = call->sc;
+
+	if (sc == NULL)
+		return ENOENT;
+	/* soa offers a=sendonly for the media named in SOATAG_HOLD. */
+	nua_invite(sc->nh, SOATAG_HOLD(hold ? "audio" : ""), TAG_END());
+	return 0;
+}
+
 /* If everything we waited for is over, shut NUA down. */
 static void
 sip_shutdown_step(struct sip *sip)

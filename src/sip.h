@@ -48,6 +48,11 @@ int	sip_call_reject(struct call *, int status);
 /* CANCEL before the answer (RFC 3261 9), BYE after (15.1).  0 or ENOENT. */
 int	sip_call_hangup(struct call *);
 /*
+ * Send a re-INVITE that holds the call (our SDP a=sendonly) or takes it
+ * off hold (a=sendrecv), RFC 3264 8.4.  Returns 0 or ENOENT.
+ */
+int	sip_call_hold(struct call *, bool hold);
+/*
  * Hang up every call, unregister, then shut NUA down; core_shutdown_done()
  * is called when all of it finished.
  */

@@ -102,6 +102,7 @@ enum tp_event_type {
 	TP_EV_NOTICE,			/* a line for the user (warnings, info) */
 	TP_EV_PLAYBACK_DONE,		/* --play file reached its end */
 	TP_EV_SHUTDOWN,			/* graceful shutdown finished; stop the loop */
+	TP_EV_CALL_HOLD,		/* a connected call went on or off hold */
 	TP_EV_COUNT			/* keep last */
 };
 
@@ -163,6 +164,10 @@ struct tp_event {
 			int		 level;		/* 0 error, 1 warning, 2 info */
 			const char	*text;
 		} notice;
+		struct {
+			bool		 held;		/* false: taken off hold */
+			bool		 local;		/* we held it; false: the peer */
+		} hold;
 	} u;
 };
 
@@ -237,6 +242,14 @@ int		 tp_answer(struct tp_core *, unsigned call_id);
 int		 tp_reject(struct tp_core *, unsigned call_id, int status);
 /* Hang up call_id: CANCEL before the answer, BYE after.  0 or ENOENT. */
 int		 tp_hangup(struct tp_core *, unsigned call_id);
+/*
+ * Put connected call_id on hold (hold true) or take it off hold: a
+ * re-INVITE whose SDP offers a=sendonly, then a=sendrecv again (RFC 3264
+ * 8.4).  While it is held here nothing is sent or played.  Emits
+ * TP_EV_CALL_HOLD at once.  Returns 0 (also when already so), ENOENT (no
+ * such call) or EINVAL (not connected).
+ */
+int		 tp_hold(struct tp_core *, unsigned call_id, bool hold);
 /*
  * Queue RFC 4733 digits on call_id ("0-9*#A-D", ',' = 1 s pause).
  * Returns 0, ENOENT (no such connected call) or EINVAL (bad digit).

@@ -122,6 +122,10 @@ headless_json(const struct tp_event *ev)
 		    ev->u.notice.level == 1 ? "warning" : "info");
 		headless_json_kv("text", ev->u.notice.text);
 		break;
+	case TP_EV_CALL_HOLD:
+		printf(",\"held\":%s", ev->u.hold.held ? "true" : "false");
+		headless_json_kv("by", ev->u.hold.local ? "here" : "peer");
+		break;
 	default:
 		break;
 	}
@@ -174,6 +178,11 @@ headless_text(const struct tp_event *ev)
 		    ev->u.notice.level == 1 ? "warning" : "info",
 		    ev->u.notice.text);
 		break;
+	case TP_EV_CALL_HOLD:
+		printf("%s %u %s by=%s\n", name, ev->call_id,
+		    ev->u.hold.held ? "held" : "resumed",
+		    ev->u.hold.local ? "here" : "peer");
+		break;
 	default:
 		printf("%s %u\n", name, ev->call_id);
 		break;
@@ -213,7 +222,7 @@ headless_call_arg(const char *arg)
 	return tp_current_call(hl.core);
 }
 
-/* Run one command line: dial, answer, reject, hangup, dtmf, quit. */
+/* Run one command line: dial, answer, reject, hangup, hold, resume, dtmf, quit. */
 static void
 headless_command(char *line)
 {
@@ -238,6 +247,9 @@ headless_command(char *line)
 		err = tp_reject(hl.core, tp_current_call(hl.core), code);
 	} else if (strcmp(cmd, "hangup") == 0)
 		err = tp_hangup(hl.core, headless_call_arg(arg));
+	else if (strcmp(cmd, "hold") == 0 || strcmp(cmd, "resume") == 0)
+		err = tp_hold(hl.core, headless_call_arg(arg),
+		    strcmp(cmd, "hold") == 0);
 	else if (strcmp(cmd, "dtmf") == 0) {
 		if (arg == NULL) {
 			headless_cmd_error(cmd, "usage: dtmf DIGITS");
@@ -248,10 +260,13 @@ headless_command(char *line)
 		tp_shutdown(hl.core);
 	else {
 		headless_cmd_error(cmd, "unknown command (dial, answer, reject, "
-		    "hangup, dtmf, quit)");
+		    "hangup, hold, resume, dtmf, quit)");
 		return;
 	}
-	if (err != 0)
+	if (err == EINVAL && (strcmp(cmd, "hold") == 0 ||
+	    strcmp(cmd, "resume") == 0))
+		headless_cmd_error(cmd, "the call is not connected");
+	else if (err != 0)
 		headless_cmd_error(cmd, err == ENOENT ? "no such call" :
 		    strerror(err));
 }

@@ -567,6 +567,22 @@ tui_event(const struct tp_event *ev, void *arg)
 		tui_set_notice(tui, ev->u.notice.level, "%s",
 		    ev->u.notice.text != NULL ? ev->u.notice.text : "");
 		break;
+	case TP_EV_CALL_HOLD: {
+		struct tui_call	*c;
+
+		if ((c = tui_call_find(tui, ev->call_id)) == NULL)
+			return;
+		if (ev->u.hold.local)
+			c->held_here = ev->u.hold.held;
+		else
+			c->held_peer = ev->u.hold.held;
+		tui_set_notice(tui, 2, "%s", ev->u.hold.local ?
+		    (ev->u.hold.held ? "call on hold: p resumes" :
+		    "call taken off hold") : (ev->u.hold.held ?
+		    "the far end put the call on hold" :
+		    "the far end took the call off hold"));
+		break;
+	}
 	case TP_EV_PLAYBACK_DONE:
 		tui_set_notice(tui, 2, "playback finished");
 		break;

@@ -57,6 +57,8 @@ struct tui_call {
 	char			 reason[64];
 	char			 codec[32];	/* "" until known */
 	bool			 was_connected;
+	bool			 held_here;	/* we put it on hold */
+	bool			 held_peer;	/* the far end did */
 	uint64_t		 connected_ms;	/* monotonic, when it connected */
 	uint64_t		 ended_ms;	/* monotonic, when it ended */
 	bool			 have_stats;

@@ -66,7 +66,9 @@ tui_calls_draw_call(struct tui *tui, int y, const struct tui_call *c,
 		attroff(A_BOLD);
 	x = 10 + peer_w;
 	attron(tui_calls_state_attr(c->state));
-	tui_put(y, x, 11, "%s", tp_call_state_name(c->state));
+	tui_put(y, x, 11, "%s", c->state != TP_CALL_CONNECTED ?
+	    tp_call_state_name(c->state) : c->held_here ? "on hold" :
+	    c->held_peer ? "held there" : tp_call_state_name(c->state));
 	attroff(tui_calls_state_attr(c->state));
 	tui_put(y, x + 12, 6, "%s", dur);
 	tui_put(y, x + 19, COLS - x - 19, "%s", detail);
@@ -175,7 +177,7 @@ tui_calls_draw(struct tui *tui)
 	} else {
 		attron(tui_attr(TUI_COLOR_DIM));
 		tui_put(LINES - 2, 0, COLS, "a answer  r busy  d decline  "
-		    "h hang up  Tab flow  ? help  q quit");
+		    "h hang up  p hold  Tab flow  ? help  q quit");
 		attroff(tui_attr(TUI_COLOR_DIM));
 	}
 
@@ -249,7 +251,7 @@ tui_calls_failed(struct tui *tui, const char *what, int err)
 }
 
 /*
- * The command keys, shared by the calls and flow views: a r d h q ? and
+ * The command keys, shared by the calls and flow views: a r d h p q ? and
  * DTMF digits.  Returns TUI_KEY_IGNORED when the key does not apply now
  * (for instance 'a' with no incoming call), so it can be typed instead.
  */
@@ -285,6 +287,13 @@ tui_calls_action(struct tui *tui, int key)
 		else
 			tui_calls_failed(tui, "reject",
 			    tp_reject(tui->core, id, key == 'r' ? 486 : 603));
+		return TUI_KEY_HANDLED | TUI_KEY_REDRAW;
+	case 'p':
+		c = tui_call_target(tui, false);
+		if (c == NULL || c->state != TP_CALL_CONNECTED)
+			return TUI_KEY_IGNORED;
+		tui_calls_failed(tui, c->held_here ? "resume" : "hold",
+		    tp_hold(tui->core, c->id, !c->held_here));
 		return TUI_KEY_HANDLED | TUI_KEY_REDRAW;
 	case 'h':
 		if ((c = tui_call_target(tui, false)) == NULL)

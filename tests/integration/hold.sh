@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# The far end puts the call on hold and takes it off again with
-# re-INVITEs (SIPp, tests/sipp/uac-hold.xml); termphone is the callee.
+# Hold with re-INVITEs, both ways.  First the far end puts the call on
+# hold and takes it off again (SIPp, tests/sipp/uac-hold.xml); termphone
+# is the callee.
 # Three ways to hold: a=sendonly and a=inactive (RFC 3264 8.4), and
 # c=0.0.0.0 (RFC 2543).  For each:
 #   - termphone answers the hold re-INVITE (a=recvonly to sendonly and
@@ -10,39 +11,50 @@
 #   - on the wire (tshark) its RTP stops while the call is held, and
 #     flows before and after (RFC 3264 5.1: no media to a stream the far
 #     end will not receive);
-#   - it tells its front-ends "on hold" and "taken off hold".
+#   - it tells its front-ends (call_hold events, by=peer).
+# Then termphone holds and resumes a call it placed (the hold and resume
+# commands on stdin) to a SIPp callee (tests/sipp/uas-held.xml), which
+# checks its offers: a=sendonly, then sendrecv; no RTP goes out meanwhile.
 
 . "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need_termphone
 need_cmd sipp tshark "$TP_PYTHON"
 
-plan 18
+plan 23
 
 # Count termphone's RTP to the SIPp media port in the windows of the call,
 # from a capture of SIP and RTP: hold_windows PCAP SIP_PORT MEDIA_PORT
-# prints "BEFORE HELD AFTER"; HELD runs from 100 ms after termphone's 200
-# to the hold re-INVITE (CSeq 2) to the resume re-INVITE (CSeq 3).
+# prints "BEFORE HELD AFTER".  The INVITEs are taken in order (the call,
+# the hold, the resume, whoever sent them); HELD runs from 100 ms after
+# the 200 to the hold to 100 ms before the resume.
 hold_windows() {
 	tshark -r "$1" -d "udp.port==$2,sip" -T fields -e frame.time_relative \
 	    -e udp.dstport -e sip.Status-Code -e sip.Method -e sip.CSeq.seq \
-	    >"$1.txt" 2>/dev/null
+	    -e sip.CSeq.method >"$1.txt" 2>/dev/null
 	"$TP_PYTHON" - "$1.txt" "$3" <<'EOF'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 media = sys.argv[2]
 def when(pred):
     return next((float(r[0]) for r in rows if pred(r)), None)
-hold_ok = when(lambda r: r[2] == "200" and r[4] == "2")
-resume = when(lambda r: r[3] == "INVITE" and r[4] == "3")
-resume_ok = when(lambda r: r[2] == "200" and r[4] == "3")
+invites = []
+for r in rows:
+    if r[3] == "INVITE" and r[4] not in invites:
+        invites.append(r[4])
+if len(invites) != 3:
+    print("- - -")
+    sys.exit()
+ok200 = lambda c: when(lambda r: r[2] == "200" and r[4] == c and r[5] == "INVITE")
+hold_ok, resume_ok = ok200(invites[1]), ok200(invites[2])
+resume = when(lambda r: r[3] == "INVITE" and r[4] == invites[2])
 bye = when(lambda r: r[3] == "BYE")
 if None in (hold_ok, resume, resume_ok, bye):
     print("- - -")
     sys.exit()
 rtp = [float(r[0]) for r in rows if r[1] == media]
 print(sum(1 for t in rtp if t < hold_ok - 0.1),
-      sum(1 for t in rtp if hold_ok + 0.1 < t < resume),
+      sum(1 for t in rtp if hold_ok + 0.1 < t < resume - 0.1),
       sum(1 for t in rtp if resume_ok + 0.1 < t < bye))
 EOF
 }
@@ -64,13 +76,16 @@ for block in re.split(r"(?m)^-{10,}.*$", text):
 EOF
 }
 
-# True if NAME's notices say "on hold", then "taken off hold".
+# True if NAME's events say the call was held, then resumed, BY (here or
+# peer): told_hold NAME BY.
 told_hold() {
-	grep '"event":"notice"' "$TP_TMPDIR/$1.ev" >"$TP_TMPDIR/$1.notices"
-	awk '/on hold at the far end/ && !h { h = NR }
-	    /taken off hold by the far end/ && h { o = 1 }
-	    END { exit !o }' "$TP_TMPDIR/$1.notices" && return 0
-	diag_file "$TP_TMPDIR/$1.notices"
+	grep '"event":"call_hold"' "$TP_TMPDIR/$1.ev" >"$TP_TMPDIR/$1.holds"
+	if [ "$(tr -d '\n' <"$TP_TMPDIR/$1.holds")" = \
+	    "{\"event\":\"call_hold\",\"call\":1,\"held\":true,\"by\":\"$2\"}{\"event\":\"call_hold\",\"call\":1,\"held\":false,\"by\":\"$2\"}" ]
+	then
+		return 0
+	fi
+	diag_file "$TP_TMPDIR/$1.holds"
 	return 1
 }
 
@@ -109,10 +124,70 @@ hold_case() {
 		not_ok "$_n: RTP flows before the hold (${1:-}) and after it (${3:-})"
 	fi
 	is "${2:--}" 0 "$_n: no RTP is sent while the call is held"
-	check "$_n: termphone says the call is on hold, then taken off hold" \
-	    told_hold "$_n"
+	check "$_n: call_hold events: held by the peer, then off hold" \
+	    told_hold "$_n" peer
+}
+
+# The "sent" count of NAME's latest media_stats event, or 0.
+last_sent() {
+	grep '"event":"media_stats"' "$TP_TMPDIR/$1.ev" | tail -n 1 |
+	    sed -n 's/.*"sent":\([0-9]*\).*/\1/p' | grep . || echo 0
+}
+
+# True if NAME's last two media_stats events, both after its last
+# call_hold event, have the same "sent" count: nothing went out between.
+sent_stopped() {
+	awk '/"event":"call_hold"/ { n = 0 }
+	    /"event":"media_stats"/ { sub(/.*"sent":/, ""); sub(/[^0-9].*/, "");
+	        s[++n] = $0 }
+	    END { exit !(n >= 2 && s[n] == s[n - 1]) }' "$TP_TMPDIR/$1.ev"
 }
 
 hold_case sendonly 127.0.0.1 sendonly recvonly
 hold_case inactive 127.0.0.1 inactive inactive
 hold_case rfc2543 0.0.0.0 sendrecv recvonly
+
+# ---------------------------------------------------- we hold the call --
+# termphone calls a SIPp callee (uas-held.xml) and is told on stdin to
+# hold and resume; SIPp checks the offers (a=sendonly, then sendrecv).
+me=$(free_udp_port)
+sport=$(free_udp_port)
+media=$(free_udp_port 4)
+tshark -i lo -f "udp port $me or udp port $media" -w "$TP_TMPDIR/here.pcapng" \
+    -q >"$TP_TMPDIR/here.tshark" 2>&1 &
+TSHARK=$!
+bg_track "$TSHARK"
+wait_file_grep "$TP_TMPDIR/here.tshark" "Capturing on" 10 ||
+    diag "here: tshark did not say it was capturing"
+sipp_bg here-sipp uas-held.xml -p "$sport" -mp "$media" -m 1 -timeout 60s
+wait_bound udp "$sport" 10 || bail_out "SIPp did not bind 127.0.0.1:$sport"
+mkfifo "$TP_TMPDIR/cmd"
+exec 3<>"$TP_TMPDIR/cmd"
+TP_STDIN=$TP_TMPDIR/cmd tp_start here --listen="127.0.0.1:$me" --null-audio \
+    --codecs=PCMU --exit-after-call "sip:held@127.0.0.1:$sport"
+wait_file_grep "$TP_TMPDIR/here.ev" '"state":"connected"' 10 ||
+    diag "here: the call did not connect"
+wait_for "[ \$(last_sent here) -ge 50 ]" 10
+echo hold >&3
+wait_for sent_stopped here 10 || diag "here: RTP did not stop after 'hold'"
+held=$(last_sent here)
+echo resume >&3
+wait_for "[ \$(last_sent here) -ge $((held + 50)) ]" 10 ||
+    diag "here: RTP did not start again after 'resume'"
+echo hangup >&3
+exit_is "$TP_PID" 0 15 "here: termphone exits 0 after the call" here.stderr here.ev
+exit_is "$SIPP_PID" 0 15 \
+    "here: SIPp saw a re-INVITE with a=sendonly, then one with sendrecv" \
+    here-sipp.out here-sipp.err
+exec 3>&-
+check "here: call_hold events: held here, then off hold" told_hold here here
+wait_for "[ \$(tshark -r '$TP_TMPDIR/here.pcapng' -Y 'sip.Method == \"BYE\"' \
+    -d udp.port==$me,sip 2>/dev/null | wc -l) -ge 1 ]" 5
+bg_stop "$TSHARK"
+set -- $(hold_windows "$TP_TMPDIR/here.pcapng" "$me" "$media")
+if [ "${1:--}" != - ] && [ "$1" -ge 30 ] && [ "$3" -ge 30 ]; then
+	ok "here: RTP flows before the hold ($1) and after it ($3)"
+else
+	not_ok "here: RTP flows before the hold (${1:-}) and after it (${3:-})"
+fi
+is "${2:--}" 0 "here: no RTP is sent while the call is held"

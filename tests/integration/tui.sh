@@ -14,7 +14,7 @@
 need_termphone
 need_cmd tmux stty
 
-plan 24
+plan 28
 
 TUI_SOCK=tp-tui-$$
 TUI_WAIT=10		# seconds for anything the TUI should show
@@ -193,6 +193,17 @@ tui_check "the dialled call connects" A \
     "out +sip:bob@127\\.0\\.0\\.1:$CALLEE_PORT +connected "
 tui_check_all "the message pane shows INVITE, 180 Ringing, 200 OK, ACK" A \
     ' --> INVITE ' ' <-- 180 Ringing ' ' <-- 200 OK \(INVITE\) ' ' --> ACK '
+
+tm send-keys -t A p
+tui_check "p holds the call: it shows on hold" A \
+    "out +sip:bob@127\\.0\\.0\\.1:$CALLEE_PORT +on hold "
+check "the callee is told the far end put the call on hold" \
+    wait_file_grep "$TP_TMPDIR/callee-a.out" '^call_hold 1 held by=peer' 5
+tm send-keys -t A p
+tui_check "p again takes it off hold: it shows connected" A \
+    "out +sip:bob@127\\.0\\.0\\.1:$CALLEE_PORT +connected "
+check "the callee is told the call is off hold" \
+    wait_file_grep "$TP_TMPDIR/callee-a.out" '^call_hold 1 resumed by=peer' 5
 
 tm send-keys -t A h
 tui_check_all "h hangs up: BYE sent, the call shows ended" A \
