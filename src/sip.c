@@ -563,6 +563,18 @@ sip_r_invite(struct sip_call *sc, int status, const char *phrase,
 	    ++sc->auth_tries <= SIP_MAX_AUTH_TRIES &&
 	    sip_auth(sc->sip, sc->nh, sipm) == 0)
 		return;
+	if (call->state == TP_CALL_CONNECTED) {
+		/*
+		 * A re-INVITE (hold, resume) the far end refused: the call and
+		 * its last offer/answer stand (RFC 3261 14.1), so this is
+		 * neither the call's outcome nor a redirect.
+		 */
+		if (status >= 300)
+			core_notice(sc->sip->core, 1, "call %u: the far end "
+			    "refused the re-INVITE: %d %s", call->id, status,
+			    phrase != NULL ? phrase : "");
+		return;
+	}
 	if (status >= 300 && status < 400 && sip_redirect(sc, sipm, status) == 0)
 		return;
 	if (status >= 300) {

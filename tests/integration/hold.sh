@@ -21,7 +21,7 @@
 need_termphone
 need_cmd sipp tshark "$TP_PYTHON"
 
-plan 23
+plan 27
 
 # Count termphone's RTP to the SIPp media port in the windows of the call,
 # from a capture of SIP and RTP: hold_windows PCAP SIP_PORT MEDIA_PORT
@@ -191,3 +191,29 @@ else
 	not_ok "here: RTP flows before the hold (${1:-}) and after it (${3:-})"
 fi
 is "${2:--}" 0 "here: no RTP is sent while the call is held"
+
+# ------------------------------------------- the far end refuses a hold --
+# A re-INVITE answered 488 leaves the call as it was: termphone says so,
+# and the call still ends with our BYE's 200, not with the 488.
+me=$(free_udp_port)
+sport=$(free_udp_port)
+media=$(free_udp_port 4)
+sipp_bg refuse-sipp uas-refuse-reinvite.xml -p "$sport" -mp "$media" -m 1 \
+    -timeout 60s
+wait_bound udp "$sport" 10 || bail_out "SIPp did not bind 127.0.0.1:$sport"
+exec 3<>"$TP_TMPDIR/cmd"
+TP_STDIN=$TP_TMPDIR/cmd tp_start refuse --listen="127.0.0.1:$me" \
+    --null-audio --codecs=PCMU --exit-after-call "sip:held@127.0.0.1:$sport"
+wait_file_grep "$TP_TMPDIR/refuse.ev" '"state":"connected"' 10 ||
+    diag "refuse: the call did not connect"
+echo hold >&3
+check "refuse: termphone says the far end refused the re-INVITE (488)" \
+    wait_file_grep "$TP_TMPDIR/refuse.ev" 'refused the re-INVITE: 488' 10
+echo hangup >&3
+exit_is "$TP_PID" 0 15 "refuse: termphone exits 0 after the call" \
+    refuse.stderr refuse.ev
+exit_is "$SIPP_PID" 0 15 "refuse: SIPp saw the re-INVITE, its ACK and the BYE" \
+    refuse-sipp.out refuse-sipp.err
+exec 3>&-
+check "refuse: the call ends with the BYE's 200, not the 488" \
+    grep -q '"state":"ended".*"status":200' "$TP_TMPDIR/refuse.ev"
