@@ -509,6 +509,21 @@ core_call_emit(struct call *call, enum tp_event_type type, int status,
 	core_emit(call->core, &ev);
 }
 
+/* A digit from SIP INFO; see core.h. */
+void
+core_call_dtmf_received(struct call *call, char digit)
+{
+	struct tp_event	ev;
+
+	log_info("call %u: DTMF %c received in SIP INFO", call->id, digit);
+	memset(&ev, 0, sizeof ev);
+	ev.type = TP_EV_DTMF;
+	ev.call_id = call->id;
+	ev.u.dtmf.digit = digit;
+	ev.u.dtmf.received = true;
+	core_emit(call->core, &ev);
+}
+
 /* Tell the sinks about a new incoming call; see core.h. */
 void
 core_call_announce(struct call *call)

@@ -80,6 +80,8 @@ double	core_now(const struct tp_core *);
  */
 struct call *core_call_new(struct tp_core *, bool outgoing, const char *peer,
 	    const char *display, const char *route_host);
+/* Tell the sinks that digit arrived on call outside RTP (SIP INFO). */
+void	core_call_dtmf_received(struct call *call, char digit);
 /* Emit TP_EV_CALL_INCOMING and the INCOMING state, start the ringtone. */
 void	core_call_announce(struct call *);
 /* Decide call's exit status ahead of its end (enum tp_exit). */

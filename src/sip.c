@@ -31,6 +31,7 @@
 #include <sofia-sip/url.h>
 
 #include "core.h"
+#include "dtmf.h"
 #include "log.h"
 #include "sdp.h"
 #include "sip.h"
@@ -757,6 +758,25 @@ sip_i_state(struct sip *sip, struct sip_call *sc, nua_handle_t *nh, int status,
 	}
 }
 
+/*
+ * An INFO in a call (RFC 6086): a DTMF digit in it is received like an
+ * RFC 4733 one.  NUA has answered it 200 already.
+ */
+static void
+sip_i_info(struct call *call, const sip_t *sipm)
+{
+	char	digit;
+
+	if (sipm->sip_payload == NULL || sipm->sip_content_type == NULL)
+		return;
+	if (dtmf_info_parse(sipm->sip_content_type->c_type,
+	    sipm->sip_payload->pl_data, sipm->sip_payload->pl_len, &digit) == 0)
+		core_call_dtmf_received(call, digit);
+	else
+		log_info("call %u: INFO (%s) carries no DTMF digit", call->id,
+		    sipm->sip_content_type->c_type);
+}
+
 /* The NUA event callback: runs on the loop thread. */
 static void
 sip_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
@@ -787,6 +807,12 @@ sip_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	case nua_i_state:
 		sip_i_state(sip, sc, nh, status, phrase, tags);
 		break;
+	case nua_i_info:
+		if (sc != NULL && sc->call != NULL && sipm != NULL)
+			sip_i_info(sc->call, sipm);
+		else if (sc == NULL && nh != NULL)
+			nua_handle_destroy(nh);
+		break;
 	case nua_r_register:
 		sip_r_register(sip, status, phrase, nh, sipm, false);
 		break;
@@ -806,7 +832,7 @@ sip_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		/* Stray handles NUA made for requests we don't serve. */
 		if (sc == NULL && nh != NULL && nh != sip->reg_nh &&
 		    (event == nua_i_options || event == nua_i_message ||
-		    event == nua_i_info || event == nua_i_bye))
+		    event == nua_i_bye))
 			nua_handle_destroy(nh);
 		break;
 	}

@@ -3,15 +3,16 @@
 # termphone as the callee (--auto-answer) against SIPp callers: the call
 # flow with SIPp's built-in uac over UDP and over TCP, the SDP answer
 # (PCMU, and telephone-event when the offer has it), the Contact of the
-# answer (";transport=tcp" when the INVITE came over TCP), and 488 Not
-# Acceptable Here to an offer that has no codec termphone knows.
+# answer (";transport=tcp" when the INVITE came over TCP), DTMF in SIP
+# INFO, and 488 Not Acceptable Here to an offer that has no codec
+# termphone knows.
 
 . "${TP_SRCDIR:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need_termphone
 need_cmd sipp awk grep
 
-plan 26
+plan 29
 
 # ------------------------------------------------------- local helpers --
 
@@ -126,6 +127,16 @@ check "te: the answer has PCMU (payload type 0)" \
 # RFC 3264 6.1: the answer SHOULD keep the offer's payload type numbers.
 check "te: the answer has telephone-event/8000 on the offered type 101" \
     sdp_has "$TP_TMPDIR/te.answer" 101 telephone-event/8000
+
+# --------------------------------------------- DTMF in SIP INFO (RFC 6086) --
+uas_call info udp uac-info.xml -d 500
+exit_is "$SIPP_PID" 0 15 "info: sipp's three INFOs are answered 200 (exit 0)" \
+    info.out info.err
+exit_is "$TP_PID" 0 10 "info: termphone exits 0 after the call" \
+    info.stderr info.ev
+got=$(grep '"event":"dtmf"' "$TP_TMPDIR/info.ev" | grep '"dir":"received"' |
+    sed 's/.*"digit":"\(.\)".*/\1/' | tr -d '\n')
+is "$got" "5#*" "info: dtmf-relay 5, dtmf #, dtmf-relay 10 are received as 5 # *"
 
 # ------------------------------------ no common codec: 488, then the ACK --
 uas_call gsm udp uac-nocodec.xml
