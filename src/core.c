@@ -847,6 +847,28 @@ tp_hold(struct tp_core *core, unsigned call_id, bool hold)
 	return 0;
 }
 
+/* Mute or unmute; see termphone.h. */
+int
+tp_mute(struct tp_core *core, unsigned call_id, bool mute)
+{
+	struct call	*call = core_call_find(core, call_id);
+	struct tp_event	 ev;
+
+	if (call == NULL)
+		return ENOENT;
+	if (call->muted == mute)
+		return 0;
+	call->muted = mute;
+	media_set_mute(call->media, mute);
+	log_info("call %u: %s", call->id, mute ? "muted" : "unmuted");
+	memset(&ev, 0, sizeof ev);
+	ev.type = TP_EV_CALL_MUTE;
+	ev.call_id = call->id;
+	ev.u.mute.muted = mute;
+	core_emit(core, &ev);
+	return 0;
+}
+
 /* Send DTMF; see termphone.h. */
 int
 tp_send_dtmf(struct tp_core *core, unsigned call_id, const char *digits)

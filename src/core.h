@@ -29,6 +29,7 @@ struct call {
 	bool			 answered;	/* reached CONNECTED */
 	bool			 held_by_peer;	/* its SDP: sendonly or inactive */
 	bool			 held_here;	/* tp_hold(): we hold it */
+	bool			 muted;		/* tp_mute() */
 	bool			 have_stream;	/* stream holds the last media_start() */
 	struct media_stream	 stream;
 	bool			 local_hangup;

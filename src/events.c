@@ -21,6 +21,7 @@ tp_event_name(enum tp_event_type type)
 		[TP_EV_PLAYBACK_DONE] = "playback_done",
 		[TP_EV_SHUTDOWN] = "shutdown",
 		[TP_EV_CALL_HOLD] = "call_hold",
+		[TP_EV_CALL_MUTE] = "call_mute",
 	};
 
 	if ((unsigned)type >= TP_EV_COUNT || names[type] == NULL)

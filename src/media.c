@@ -44,13 +44,14 @@
 			    MEDIA_MAX_CODEC_FRAME)
 
 enum media_cmd_type { MEDIA_CMD_START, MEDIA_CMD_TONE, MEDIA_CMD_DTMF,
-	MEDIA_CMD_STOP };
+	MEDIA_CMD_MUTE, MEDIA_CMD_STOP };
 
 /* A command from the loop thread to the media thread (through a pipe). */
 struct media_cmd {
 	enum media_cmd_type	 type;
 	enum media_tone		 tone;
 	char			 digit;
+	bool			 mute;
 	struct media_stream	 stream;
 };
 
@@ -101,6 +102,7 @@ struct media_rt {
 	enum media_tone		 tone;
 	struct audio_dev	*tone_dev;
 	bool			 played;	/* the play file ended */
+	bool			 muted;		/* send silence */
 	uint64_t		 ticks;
 };
 
@@ -842,6 +844,8 @@ media_tick(struct media *m)
 		memset(cap, 0, sizeof cap);	/* played once, then silence */
 	if (m->echo && (m->play == NULL || rt->played))
 		audio_read(m->sink, cap, MEDIA_FRAME);
+	if (rt->muted)
+		memset(cap, 0, sizeof cap);	/* the play file still runs */
 	if (rt->active && rt->st.send && rt->cs != NULL)
 		media_tick_send(m, cap);
 	if (rt->active && rt->cs != NULL)
@@ -881,6 +885,9 @@ media_apply(struct media *m, const struct media_cmd *cmd)
 	case MEDIA_CMD_DTMF:
 		if (rt->dq_head - rt->dq_tail < MEDIA_DTMF_QUEUE)
 			rt->dq[rt->dq_head++ % MEDIA_DTMF_QUEUE] = cmd->digit;
+		break;
+	case MEDIA_CMD_MUTE:
+		rt->muted = cmd->mute;
 		break;
 	case MEDIA_CMD_STOP:
 		return false;
@@ -1116,6 +1123,18 @@ media_start(struct media *m, const struct media_stream *st)
 	    st->codec->clock_rate);
 	m->started = true;
 	m->dtmf_pt = st->dtmf_pt;
+	return media_cmd(m, &cmd);
+}
+
+/* Send silence, or the microphone again; see media.h. */
+int
+media_set_mute(struct media *m, bool mute)
+{
+	struct media_cmd	cmd;
+
+	memset(&cmd, 0, sizeof cmd);
+	cmd.type = MEDIA_CMD_MUTE;
+	cmd.mute = mute;
 	return media_cmd(m, &cmd);
 }
 

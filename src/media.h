@@ -79,6 +79,11 @@ const char *media_local_addr(const struct media *);
 /* Switch the local tone.  Returns 0. */
 int	media_set_tone(struct media *, enum media_tone);
 /*
+ * Mute (send silence in place of the microphone or play file, which goes
+ * on running) or unmute.  RTP keeps flowing.  Returns 0.
+ */
+int	media_set_mute(struct media *, bool mute);
+/*
  * Start or update the RTP stream (RFC 3550).  Packets are accepted only
  * from remote_addr:remote_port.  Returns 0, or EINVAL for a bad address.
  */

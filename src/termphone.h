@@ -103,6 +103,7 @@ enum tp_event_type {
 	TP_EV_PLAYBACK_DONE,		/* --play file reached its end */
 	TP_EV_SHUTDOWN,			/* graceful shutdown finished; stop the loop */
 	TP_EV_CALL_HOLD,		/* a connected call went on or off hold */
+	TP_EV_CALL_MUTE,		/* our side of a call was muted or unmuted */
 	TP_EV_COUNT			/* keep last */
 };
 
@@ -168,6 +169,9 @@ struct tp_event {
 			bool		 held;		/* false: taken off hold */
 			bool		 local;		/* we held it; false: the peer */
 		} hold;
+		struct {
+			bool		 muted;
+		} mute;
 	} u;
 };
 
@@ -250,6 +254,12 @@ int		 tp_hangup(struct tp_core *, unsigned call_id);
  * such call) or EINVAL (not connected).
  */
 int		 tp_hold(struct tp_core *, unsigned call_id, bool hold);
+/*
+ * Mute call_id (send silence in place of the microphone; RTP goes on) or
+ * unmute it.  Emits TP_EV_CALL_MUTE.  Returns 0 (also when already so) or
+ * ENOENT (no such call).
+ */
+int		 tp_mute(struct tp_core *, unsigned call_id, bool mute);
 /*
  * Queue RFC 4733 digits on call_id ("0-9*#A-D", ',' = 1 s pause).
  * Returns 0, ENOENT (no such connected call) or EINVAL (bad digit).

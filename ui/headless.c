@@ -122,6 +122,9 @@ headless_json(const struct tp_event *ev)
 		    ev->u.notice.level == 1 ? "warning" : "info");
 		headless_json_kv("text", ev->u.notice.text);
 		break;
+	case TP_EV_CALL_MUTE:
+		printf(",\"muted\":%s", ev->u.mute.muted ? "true" : "false");
+		break;
 	case TP_EV_CALL_HOLD:
 		printf(",\"held\":%s", ev->u.hold.held ? "true" : "false");
 		headless_json_kv("by", ev->u.hold.local ? "here" : "peer");
@@ -178,6 +181,10 @@ headless_text(const struct tp_event *ev)
 		    ev->u.notice.level == 1 ? "warning" : "info",
 		    ev->u.notice.text);
 		break;
+	case TP_EV_CALL_MUTE:
+		printf("%s %u %s\n", name, ev->call_id,
+		    ev->u.mute.muted ? "muted" : "unmuted");
+		break;
 	case TP_EV_CALL_HOLD:
 		printf("%s %u %s by=%s\n", name, ev->call_id,
 		    ev->u.hold.held ? "held" : "resumed",
@@ -222,7 +229,7 @@ headless_call_arg(const char *arg)
 	return tp_current_call(hl.core);
 }
 
-/* Run one command line: dial, answer, reject, hangup, hold, resume, dtmf, quit. */
+/* Run one command line (dial, answer, reject, hangup, hold, mute, dtmf...). */
 static void
 headless_command(char *line)
 {
@@ -247,6 +254,9 @@ headless_command(char *line)
 		err = tp_reject(hl.core, tp_current_call(hl.core), code);
 	} else if (strcmp(cmd, "hangup") == 0)
 		err = tp_hangup(hl.core, headless_call_arg(arg));
+	else if (strcmp(cmd, "mute") == 0 || strcmp(cmd, "unmute") == 0)
+		err = tp_mute(hl.core, headless_call_arg(arg),
+		    strcmp(cmd, "mute") == 0);
 	else if (strcmp(cmd, "hold") == 0 || strcmp(cmd, "resume") == 0)
 		err = tp_hold(hl.core, headless_call_arg(arg),
 		    strcmp(cmd, "hold") == 0);
@@ -260,7 +270,7 @@ headless_command(char *line)
 		tp_shutdown(hl.core);
 	else {
 		headless_cmd_error(cmd, "unknown command (dial, answer, reject, "
-		    "hangup, hold, resume, dtmf, quit)");
+		    "hangup, hold, resume, mute, unmute, dtmf, quit)");
 		return;
 	}
 	if (err == EINVAL && (strcmp(cmd, "hold") == 0 ||

@@ -567,6 +567,16 @@ tui_event(const struct tp_event *ev, void *arg)
 		tui_set_notice(tui, ev->u.notice.level, "%s",
 		    ev->u.notice.text != NULL ? ev->u.notice.text : "");
 		break;
+	case TP_EV_CALL_MUTE: {
+		struct tui_call	*c;
+
+		if ((c = tui_call_find(tui, ev->call_id)) == NULL)
+			return;
+		c->muted = ev->u.mute.muted;
+		tui_set_notice(tui, 2, "%s", c->muted ?
+		    "muted: the far end hears silence (m unmutes)" : "unmuted");
+		break;
+	}
 	case TP_EV_CALL_HOLD: {
 		struct tui_call	*c;
 

@@ -59,6 +59,7 @@ struct tui_call {
 	bool			 was_connected;
 	bool			 held_here;	/* we put it on hold */
 	bool			 held_peer;	/* the far end did */
+	bool			 muted;		/* we send silence */
 	uint64_t		 connected_ms;	/* monotonic, when it connected */
 	uint64_t		 ended_ms;	/* monotonic, when it ended */
 	bool			 have_stats;

@@ -53,7 +53,8 @@ tui_calls_draw_call(struct tui *tui, int y, const struct tui_call *c,
 	if (c->state == TP_CALL_ENDED && c->status >= 300)
 		snprintf(detail, sizeof detail, "%d %s", c->status, c->reason);
 	else
-		snprintf(detail, sizeof detail, "%s", c->codec);
+		snprintf(detail, sizeof detail, "%s%s", c->codec,
+		    c->muted && c->state == TP_CALL_CONNECTED ? "  muted" : "");
 
 	/* "> 12 out PEER...  connected  01:05  PCMU/8000" */
 	peer_w = tui_calls_peer_width();
@@ -177,7 +178,7 @@ tui_calls_draw(struct tui *tui)
 	} else {
 		attron(tui_attr(TUI_COLOR_DIM));
 		tui_put(LINES - 2, 0, COLS, "a answer  r busy  d decline  "
-		    "h hang up  p hold  Tab flow  ? help  q quit");
+		    "h hang up  p hold  m mute  Tab flow  ? help  q quit");
 		attroff(tui_attr(TUI_COLOR_DIM));
 	}
 
@@ -251,7 +252,7 @@ tui_calls_failed(struct tui *tui, const char *what, int err)
 }
 
 /*
- * The command keys, shared by the calls and flow views: a r d h p q ? and
+ * The command keys, shared by the calls and flow views: a r d h p m q ? and
  * DTMF digits.  Returns TUI_KEY_IGNORED when the key does not apply now
  * (for instance 'a' with no incoming call), so it can be typed instead.
  */
@@ -287,6 +288,13 @@ tui_calls_action(struct tui *tui, int key)
 		else
 			tui_calls_failed(tui, "reject",
 			    tp_reject(tui->core, id, key == 'r' ? 486 : 603));
+		return TUI_KEY_HANDLED | TUI_KEY_REDRAW;
+	case 'm':
+		c = tui_call_target(tui, false);
+		if (c == NULL || c->state != TP_CALL_CONNECTED)
+			return TUI_KEY_IGNORED;
+		tui_calls_failed(tui, c->muted ? "unmute" : "mute",
+		    tp_mute(tui->core, c->id, !c->muted));
 		return TUI_KEY_HANDLED | TUI_KEY_REDRAW;
 	case 'p':
 		c = tui_call_target(tui, false);

@@ -10,7 +10,7 @@ static const char *const tui_help_lines[] = {
 	"a             answer the incoming call",
 	"r / d         reject it busy (486) / decline (603)",
 	"h             hang up (cancel before the answer)",
-	"p             hold the call / take it off hold",
+	"p / m         hold or resume / mute or unmute the call",
 	"0-9 * #       send DTMF while a call is connected",
 	"Up / Down     choose the call the keys act on",
 	"PgUp / PgDn   scroll the SIP messages (Home, End)",
@@ -21,7 +21,7 @@ static const char *const tui_help_lines[] = {
 	"q             quit: hang up, unregister, exit",
 	"^C            quit; a second ^C quits at once",
 	"",
-	"a r d h p q act while the input line is empty;",
+	"a r d h p m q act while the input line is empty;",
 	"digits dial unless a call is connected.",
 };
 

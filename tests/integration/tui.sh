@@ -14,7 +14,7 @@
 need_termphone
 need_cmd tmux stty
 
-plan 28
+plan 30
 
 TUI_SOCK=tp-tui-$$
 TUI_WAIT=10		# seconds for anything the TUI should show
@@ -204,6 +204,12 @@ tui_check "p again takes it off hold: it shows connected" A \
     "out +sip:bob@127\\.0\\.0\\.1:$CALLEE_PORT +connected "
 check "the callee is told the call is off hold" \
     wait_file_grep "$TP_TMPDIR/callee-a.out" '^call_hold 1 resumed by=peer' 5
+
+tm send-keys -t A m
+tui_check "m mutes the call: the call list says muted" A \
+    "out +sip:bob@127\\.0\\.0\\.1:$CALLEE_PORT +connected .* muted"
+tm send-keys -t A m
+tui_check "m again unmutes it" A "unmuted"
 
 tm send-keys -t A h
 tui_check_all "h hangs up: BYE sent, the call shows ended" A \
