@@ -440,6 +440,12 @@ tp_start() {
 	bg_track "$TP_PID"
 }
 
+# Print the "sent" count of NAME's latest media_stats event, or 0.
+last_sent() {
+	grep '"event":"media_stats"' "$TP_TMPDIR/$1.ev" | tail -n 1 |
+	    sed -n 's/.*"sent":\([0-9]*\).*/\1/p' | grep . || echo 0
+}
+
 # Print the codec of NAME's first "connected" call_state event.
 connected_codec() {
 	"$TP_PYTHON" - "$TP_TMPDIR/$1.ev" <<'PY'

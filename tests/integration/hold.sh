@@ -128,12 +128,6 @@ hold_case() {
 	    told_hold "$_n" peer
 }
 
-# The "sent" count of NAME's latest media_stats event, or 0.
-last_sent() {
-	grep '"event":"media_stats"' "$TP_TMPDIR/$1.ev" | tail -n 1 |
-	    sed -n 's/.*"sent":\([0-9]*\).*/\1/p' | grep . || echo 0
-}
-
 # True if NAME's last two media_stats events, both after its last
 # call_hold event, have the same "sent" count: nothing went out between.
 sent_stopped() {

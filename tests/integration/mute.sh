@@ -16,12 +16,6 @@ make_speech "$TP_TMPDIR/say.wav" "The quick brown fox jumps over the lazy dog \
 near the river bank. Please call Stella and ask her to bring these things \
 from the store." 8000 || bail_out "cannot make test speech with espeak-ng and sox"
 
-# The "sent" count of the latest media_stats event, or 0.
-last_sent() {
-	grep '"event":"media_stats"' "$TP_TMPDIR/tp.ev" | tail -n 1 |
-	    sed -n 's/.*"sent":\([0-9]*\).*/\1/p' | grep . || echo 0
-}
-
 me=$(free_udp_port)
 sport=$(free_udp_port)
 media=$(free_udp_port 4)
@@ -42,15 +36,15 @@ TP_STDIN=$TP_TMPDIR/cmd tp_start tp --listen="127.0.0.1:$me" --null-audio \
     "sip:mute@127.0.0.1:$sport"
 wait_file_grep "$TP_TMPDIR/tp.ev" '"state":"connected"' 10 ||
     diag "the call did not connect"
-wait_for "[ \$(last_sent) -ge 40 ]" 10
+wait_for "[ \$(last_sent tp) -ge 40 ]" 10
 echo mute >&3
 wait_file_grep "$TP_TMPDIR/tp.ev" '"event":"call_mute".*"muted":true' 5
-n=$(last_sent)
-wait_for "[ \$(last_sent) -ge $((n + 60)) ]" 10
+n=$(last_sent tp)
+wait_for "[ \$(last_sent tp) -ge $((n + 60)) ]" 10
 echo unmute >&3
 wait_file_grep "$TP_TMPDIR/tp.ev" '"event":"call_mute".*"muted":false' 5
-n=$(last_sent)
-wait_for "[ \$(last_sent) -ge $((n + 40)) ]" 10
+n=$(last_sent tp)
+wait_for "[ \$(last_sent tp) -ge $((n + 40)) ]" 10
 echo hangup >&3
 exit_is "$TP_PID" 0 15 "termphone exits 0 after the call" tp.stderr tp.ev
 exit_is "$SIPP_PID" 0 15 "SIPp saw the call through (exit 0)" sipp.out sipp.err
