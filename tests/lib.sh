@@ -440,6 +440,13 @@ tp_start() {
 	bg_track "$TP_PID"
 }
 
+# Print the RTP port of termphone NAME: the m=audio port of the first SDP
+# it sent, from its SIP trace (tp_start writes NAME.trace).
+tp_rtp_port() {
+	awk '/^SENT to / { s = 1; next } /^RECEIVED from / { s = 0 }
+	    s && /^m=audio / { print $2; exit }' "$TP_TMPDIR/$1.trace"
+}
+
 # Print the "sent" count of NAME's latest media_stats event, or 0.
 last_sent() {
 	grep '"event":"media_stats"' "$TP_TMPDIR/$1.ev" | tail -n 1 |

@@ -23,36 +23,42 @@ need_cmd sipp tshark "$TP_PYTHON"
 
 plan 27
 
-# Count termphone's RTP to the SIPp media port in the windows of the call,
-# from a capture of SIP and RTP: hold_windows PCAP SIP_PORT MEDIA_PORT
-# prints "BEFORE HELD AFTER".  The INVITEs are taken in order (the call,
-# the hold, the resume, whoever sent them); HELD runs from 100 ms after
-# the 200 to the hold to 100 ms before the resume.
+# Count termphone's RTP in the windows of the call, from a capture of SIP
+# and RTP: hold_windows PCAP SIP_PORT MEDIA_PORT TP_RTP_PORT prints
+# "BEFORE HELD AFTER".  Only the first call's SIP (its Call-ID) and RTP
+# from TP_RTP_PORT to MEDIA_PORT count: tests running alongside may use
+# these port numbers once this call is over.  The call's INVITEs are
+# taken in order (the call, the hold, the resume, whoever sent them);
+# HELD runs from 100 ms after the 200 to the hold to 100 ms before the
+# resume.
 hold_windows() {
 	tshark -r "$1" -d "udp.port==$2,sip" -T fields -e frame.time_relative \
-	    -e udp.dstport -e sip.Status-Code -e sip.Method -e sip.CSeq.seq \
-	    -e sip.CSeq.method >"$1.txt" 2>/dev/null
-	"$TP_PYTHON" - "$1.txt" "$3" <<'EOF'
+	    -e udp.srcport -e udp.dstport -e sip.Status-Code -e sip.Method \
+	    -e sip.CSeq.seq -e sip.CSeq.method -e sip.Call-ID \
+	    >"$1.txt" 2>/dev/null
+	"$TP_PYTHON" - "$1.txt" "$3" "$4" <<'EOF'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-media = sys.argv[2]
+media, tp_rtp = sys.argv[2], sys.argv[3]
+call_id = next((r[7] for r in rows if r[4] == "INVITE" and r[7]), None)
+sip = [r for r in rows if r[7] and r[7] == call_id]
 def when(pred):
-    return next((float(r[0]) for r in rows if pred(r)), None)
+    return next((float(r[0]) for r in sip if pred(r)), None)
 invites = []
-for r in rows:
-    if r[3] == "INVITE" and r[4] not in invites:
-        invites.append(r[4])
+for r in sip:
+    if r[4] == "INVITE" and r[5] not in invites:
+        invites.append(r[5])
 if len(invites) != 3:
     print("- - -")
     sys.exit()
-ok200 = lambda c: when(lambda r: r[2] == "200" and r[4] == c and r[5] == "INVITE")
+ok200 = lambda c: when(lambda r: r[3] == "200" and r[5] == c and r[6] == "INVITE")
 hold_ok, resume_ok = ok200(invites[1]), ok200(invites[2])
-resume = when(lambda r: r[3] == "INVITE" and r[4] == invites[2])
-bye = when(lambda r: r[3] == "BYE")
+resume = when(lambda r: r[4] == "INVITE" and r[5] == invites[2])
+bye = when(lambda r: r[4] == "BYE")
 if None in (hold_ok, resume, resume_ok, bye):
     print("- - -")
     sys.exit()
-rtp = [float(r[0]) for r in rows if r[1] == media]
+rtp = [float(r[0]) for r in rows if r[1] == tp_rtp and r[2] == media]
 print(sum(1 for t in rtp if t < hold_ok - 0.1),
       sum(1 for t in rtp if hold_ok + 0.1 < t < resume - 0.1),
       sum(1 for t in rtp if resume_ok + 0.1 < t < bye))
@@ -117,7 +123,8 @@ hold_case() {
 	bg_stop "$_tshark"
 	is "$(answer_dir "$_n-sipp" 2) $(answer_dir "$_n-sipp" 3)" \
 	    "$_want sendrecv" "$_n: termphone answers $_want, then sendrecv"
-	set -- $(hold_windows "$TP_TMPDIR/$_n.pcapng" "$me" "$media")
+	set -- $(hold_windows "$TP_TMPDIR/$_n.pcapng" "$me" "$media" \
+	    "$(tp_rtp_port "$_n")")
 	if [ "${1:--}" != - ] && [ "$1" -ge 30 ] && [ "$3" -ge 30 ]; then
 		ok "$_n: RTP flows before the hold ($1) and after it ($3)"
 	else
@@ -178,7 +185,8 @@ check "here: call_hold events: held here, then off hold" told_hold here here
 wait_for "[ \$(tshark -r '$TP_TMPDIR/here.pcapng' -Y 'sip.Method == \"BYE\"' \
     -d udp.port==$me,sip 2>/dev/null | wc -l) -ge 1 ]" 5
 bg_stop "$TSHARK"
-set -- $(hold_windows "$TP_TMPDIR/here.pcapng" "$me" "$media")
+set -- $(hold_windows "$TP_TMPDIR/here.pcapng" "$me" "$media" \
+    "$(tp_rtp_port here)")
 if [ "${1:--}" != - ] && [ "$1" -ge 30 ] && [ "$3" -ge 30 ]; then
 	ok "here: RTP flows before the hold ($1) and after it ($3)"
 else

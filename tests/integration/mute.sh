@@ -52,8 +52,8 @@ exec 3>&-
 wait_for "[ \$(tshark -r '$TP_TMPDIR/rtp.pcapng' 2>/dev/null | wc -l) -ge 150 ]" 5
 bg_stop "$TSHARK"
 
-tshark -r "$TP_TMPDIR/rtp.pcapng" -T fields -e udp.payload \
-    >"$TP_TMPDIR/rtp.txt" 2>/dev/null
+tshark -r "$TP_TMPDIR/rtp.pcapng" -Y "udp.srcport == $(tp_rtp_port tp)" \
+    -T fields -e udp.payload >"$TP_TMPDIR/rtp.txt" 2>/dev/null
 # Per packet in order: S for all-silence PCMU, V for anything else.
 "$TP_PYTHON" - "$TP_TMPDIR/rtp.txt" >"$TP_TMPDIR/runs.txt" <<'EOF'
 import sys

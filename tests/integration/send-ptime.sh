@@ -28,14 +28,15 @@ make_speech "$TP_TMPDIR/s16000.wav" "$SAY" 16000 ||
     bail_out "cannot make test speech with espeak-ng and sox"
 
 # Check the RTP termphone sent to the SIPp media port, from a capture:
-#   rtp_check PCAP PORT PT SAMPLES G711 [DTMF_PT MIN_SHORT]
+#   rtp_check PCAP PORT SRC PT SAMPLES G711 [DTMF_PT MIN_SHORT]
+# (packets from termphone's RTP port SRC to PORT only).
 # SAMPLES is the RTP timestamp step a packet must span; with G711 set to
 # 1 it must also carry that many bytes.  At least MIN_SHORT packets just
 # before a digit must be shorter.  Prints what it found.
 rtp_check() {
-	tshark -r "$1" -Y "udp.dstport == $2" -T fields -e udp.payload \
-	    >"$1.txt" 2>/dev/null
-	"$TP_PYTHON" - "$1.txt" "$3" "$4" "$5" "${6:--1}" "${7:-0}" <<'EOF'
+	tshark -r "$1" -Y "udp.dstport == $2 && udp.srcport == ${3:-0}" \
+	    -T fields -e udp.payload >"$1.txt" 2>/dev/null
+	"$TP_PYTHON" - "$1.txt" "$4" "$5" "$6" "${7:--1}" "${8:-0}" <<'EOF'
 import struct, sys
 path, pt, step, g711, dtmf, min_short = sys.argv[1], *map(int, sys.argv[2:])
 pkts = []
@@ -138,7 +139,7 @@ ptime_case() {
 	[ "$_mode" = corr ] && _g711=1
 	_dtmf=
 	case " $* " in *" --dtmf="*) _dtmf=101 ;; esac
-	_r=$(rtp_check "$TP_TMPDIR/$_n.pcapng" "$media" "$_pt" \
+	_r=$(rtp_check "$TP_TMPDIR/$_n.pcapng" "$media" "$(tp_rtp_port "$_n")" "$_pt" \
 	    $((_want * _rate / 1000)) "$_g711" "${_dtmf:--1}" "$_min_short")
 	_st=$?
 	if [ "$_st" -eq 0 ]; then
