@@ -440,6 +440,18 @@ tp_start() {
 	bg_track "$TP_PID"
 }
 
+# Capture loopback traffic into $TP_TMPDIR/NAME.pcapng through capture
+# filter FILTER (tshark -f), and wait until tshark says it is capturing:
+# capture_start NAME FILTER.  Sets CAPTURE_PID; bg_stop stops it.
+capture_start() {
+	tshark -i lo -f "$2" -w "$TP_TMPDIR/$1.pcapng" -q \
+	    >"$TP_TMPDIR/$1.tshark" 2>&1 &
+	CAPTURE_PID=$!
+	bg_track "$CAPTURE_PID"
+	wait_file_grep "$TP_TMPDIR/$1.tshark" "Capturing on" 10 ||
+	    diag "$1: tshark did not say it was capturing"
+}
+
 # Print the RTP port of termphone NAME: the m=audio port of the first SDP
 # it sent, from its SIP trace (tp_start writes NAME.trace).
 tp_rtp_port() {

@@ -21,12 +21,7 @@ amedia=$(free_udp_port 4)
 bmedia=$(free_udp_port 2)
 me=$(free_udp_port)
 
-tshark -i lo -f "udp port $amedia or udp port $bmedia" \
-    -w "$TP_TMPDIR/rtp.pcapng" -q >"$TP_TMPDIR/tshark.out" 2>&1 &
-TSHARK=$!
-bg_track "$TSHARK"
-wait_file_grep "$TP_TMPDIR/tshark.out" "Capturing on" 10 ||
-    diag "tshark did not say it was capturing"
+capture_start rtp "udp port $amedia or udp port $bmedia"
 
 sipp_bg fork uas-fork.xml -p "$sport" -mp "$amedia" -key bport "$bmedia" \
     -m 1
@@ -90,7 +85,7 @@ check "the call's codec is PCMU/8000" \
 
 wait_for "[ \$(tshark -r '$TP_TMPDIR/rtp.pcapng' -Y 'udp.dstport == $amedia' \
     2>/dev/null | wc -l) -ge 50 ]" 5
-bg_stop "$TSHARK"
+bg_stop "$CAPTURE_PID"
 # Only termphone's RTP counts: B's port is in no socket of this test, so
 # a test running alongside may take it.
 src=$(tp_rtp_port tp)

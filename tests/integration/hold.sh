@@ -102,12 +102,7 @@ hold_case() {
 	me=$(free_udp_port)
 	sport=$(free_udp_port)
 	media=$(free_udp_port 4)
-	tshark -i lo -f "udp port $me or udp port $media" \
-	    -w "$TP_TMPDIR/$_n.pcapng" -q >"$TP_TMPDIR/$_n.tshark" 2>&1 &
-	_tshark=$!
-	bg_track "$_tshark"
-	wait_file_grep "$TP_TMPDIR/$_n.tshark" "Capturing on" 10 ||
-	    diag "$_n: tshark did not say it was capturing"
+	capture_start "$_n" "udp port $me or udp port $media"
 	tp_start "$_n" --listen="127.0.0.1:$me" --null-audio --codecs=PCMU \
 	    --auto-answer --exit-after-call
 	wait_bound udp "$me" 5 || bail_out "termphone did not bind 127.0.0.1:$me"
@@ -120,7 +115,7 @@ hold_case() {
 	    "$_n.stderr" "$_n.ev"
 	wait_for "[ \$(tshark -r '$TP_TMPDIR/$_n.pcapng' -Y 'sip.Method == \"BYE\"' \
 	    -d udp.port==$me,sip 2>/dev/null | wc -l) -ge 1 ]" 5
-	bg_stop "$_tshark"
+	bg_stop "$CAPTURE_PID"
 	is "$(answer_dir "$_n-sipp" 2) $(answer_dir "$_n-sipp" 3)" \
 	    "$_want sendrecv" "$_n: termphone answers $_want, then sendrecv"
 	set -- $(hold_windows "$TP_TMPDIR/$_n.pcapng" "$me" "$media" \
@@ -154,12 +149,7 @@ hold_case rfc2543 0.0.0.0 sendrecv recvonly
 me=$(free_udp_port)
 sport=$(free_udp_port)
 media=$(free_udp_port 4)
-tshark -i lo -f "udp port $me or udp port $media" -w "$TP_TMPDIR/here.pcapng" \
-    -q >"$TP_TMPDIR/here.tshark" 2>&1 &
-TSHARK=$!
-bg_track "$TSHARK"
-wait_file_grep "$TP_TMPDIR/here.tshark" "Capturing on" 10 ||
-    diag "here: tshark did not say it was capturing"
+capture_start here "udp port $me or udp port $media"
 sipp_bg here-sipp uas-held.xml -p "$sport" -mp "$media" -m 1 -timeout 60s
 wait_bound udp "$sport" 10 || bail_out "SIPp did not bind 127.0.0.1:$sport"
 mkfifo "$TP_TMPDIR/cmd"
@@ -184,7 +174,7 @@ exec 3>&-
 check "here: call_hold events: held here, then off hold" told_hold here here
 wait_for "[ \$(tshark -r '$TP_TMPDIR/here.pcapng' -Y 'sip.Method == \"BYE\"' \
     -d udp.port==$me,sip 2>/dev/null | wc -l) -ge 1 ]" 5
-bg_stop "$TSHARK"
+bg_stop "$CAPTURE_PID"
 set -- $(hold_windows "$TP_TMPDIR/here.pcapng" "$me" "$media" \
     "$(tp_rtp_port here)")
 if [ "${1:--}" != - ] && [ "$1" -ge 30 ] && [ "$3" -ge 30 ]; then

@@ -16,11 +16,7 @@ P2=$(free_udp_port)
 
 # Capture loopback UDP for the whole call; SIP is on P1/P2, RTP/RTCP on the
 # even/odd ports termphone picks (16384-32767).
-tshark -i lo -f "udp and not port 53" -w "$T/call.pcapng" -q >"$T/tshark.out" 2>&1 &
-TSHARK=$!
-bg_track "$TSHARK"
-wait_file_grep "$T/tshark.out" "Capturing on" 10 ||
-    diag "tshark did not say it was capturing"
+capture_start call "udp and not port 53"
 
 # Callee: answers, sends 9 after the answer, records what it hears.
 bg_start "$T/callee.out" "$TP_BIN" --headless --events=json \
@@ -94,7 +90,7 @@ call_tshark() {
 	    -d "udp.port==$RTCP2,rtcp" "$@"
 }
 wait_for "call_tshark -Y 'rtcp.pt == 203' 2>/dev/null | grep -q ." 5
-bg_stop "$TSHARK"
+bg_stop "$CAPTURE_PID"
 
 # Every SIP message of the caller's call carries the call's id.
 n=$(grep -c '"event":"sip_message"' "$T/caller.out")

@@ -19,12 +19,7 @@ from the store." 8000 || bail_out "cannot make test speech with espeak-ng and so
 me=$(free_udp_port)
 sport=$(free_udp_port)
 media=$(free_udp_port 4)
-tshark -i lo -f "udp dst port $media" -w "$TP_TMPDIR/rtp.pcapng" -q \
-    >"$TP_TMPDIR/tshark.out" 2>&1 &
-TSHARK=$!
-bg_track "$TSHARK"
-wait_file_grep "$TP_TMPDIR/tshark.out" "Capturing on" 10 ||
-    diag "tshark did not say it was capturing"
+capture_start rtp "udp dst port $media"
 sipp_bg sipp uas-ptime.xml -p "$sport" -mp "$media" -key pt 0 \
     -key enc PCMU/8000 -key terate 8000 -key ptime 20 -key maxptime 120 \
     -m 1 -timeout 60s
@@ -50,7 +45,7 @@ exit_is "$TP_PID" 0 15 "termphone exits 0 after the call" tp.stderr tp.ev
 exit_is "$SIPP_PID" 0 15 "SIPp saw the call through (exit 0)" sipp.out sipp.err
 exec 3>&-
 wait_for "[ \$(tshark -r '$TP_TMPDIR/rtp.pcapng' 2>/dev/null | wc -l) -ge 150 ]" 5
-bg_stop "$TSHARK"
+bg_stop "$CAPTURE_PID"
 
 tshark -r "$TP_TMPDIR/rtp.pcapng" -Y "udp.srcport == $(tp_rtp_port tp)" \
     -T fields -e udp.payload >"$TP_TMPDIR/rtp.txt" 2>/dev/null

@@ -111,12 +111,7 @@ ptime_case() {
 	sport=$(free_udp_port)
 	media=$(free_udp_port 4)
 	me=$(free_udp_port)
-	tshark -i lo -f "udp port $media" -w "$TP_TMPDIR/$_n.pcapng" -q \
-	    >"$TP_TMPDIR/$_n.tshark" 2>&1 &
-	_tshark=$!
-	bg_track "$_tshark"
-	wait_file_grep "$TP_TMPDIR/$_n.tshark" "Capturing on" 10 ||
-	    diag "$_n: tshark did not say it was capturing"
+	capture_start "$_n" "udp port $media"
 	sipp_bg "$_n-sipp" uas-ptime.xml -p "$sport" -mp "$media" -rtp_echo \
 	    -key pt "$_pt" -key enc "$_enc" -key terate "$_rate" \
 	    -key ptime "$_pt_ms" -key maxptime "$_max" -m 1 -timeout 40s
@@ -134,7 +129,7 @@ ptime_case() {
 	    grep -q "ptime $_want ms" "$TP_TMPDIR/$_n.log"
 	# Let the last echoed packets reach the file before tshark stops.
 	wait_for "[ \$(tshark -r '$TP_TMPDIR/$_n.pcapng' 2>/dev/null | wc -l) -ge 80 ]" 5
-	bg_stop "$_tshark"
+	bg_stop "$CAPTURE_PID"
 	_g711=0
 	[ "$_mode" = corr ] && _g711=1
 	_dtmf=
