@@ -311,6 +311,16 @@ tp_core_exit_status(const struct tp_core *core)
 	return core->exit_status;
 }
 
+/* Clear ev and make it an event of type about call. */
+static void
+core_call_event(struct tp_event *ev, const struct call *call,
+    enum tp_event_type type)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->type = type;
+	ev->call_id = call->id;
+}
+
 /* Media thread events arrive here on the loop thread. */
 static void
 core_media_event(const struct media_event *mev, void *arg)
@@ -495,9 +505,7 @@ core_call_emit(struct call *call, enum tp_event_type type, int status,
 {
 	struct tp_event	ev;
 
-	memset(&ev, 0, sizeof ev);
-	ev.type = type;
-	ev.call_id = call->id;
+	core_call_event(&ev, call, type);
 	ev.u.call.peer = call->peer;
 	ev.u.call.display = call->display;
 	ev.u.call.state = call->state;
@@ -513,15 +521,13 @@ core_call_emit(struct call *call, enum tp_event_type type, int status,
 void
 core_call_dtmf_received(struct call *call, char digit)
 {
-	struct tp_event	ev;
+	struct media_event	mev;
 
 	log_info("call %u: DTMF %c received in SIP INFO", call->id, digit);
-	memset(&ev, 0, sizeof ev);
-	ev.type = TP_EV_DTMF;
-	ev.call_id = call->id;
-	ev.u.dtmf.digit = digit;
-	ev.u.dtmf.received = true;
-	core_emit(call->core, &ev);
+	memset(&mev, 0, sizeof mev);
+	mev.type = MEDIA_EV_DTMF;	/* as if from RTP: one path to the sinks */
+	mev.digit = digit;
+	core_media_event(&mev, call);
 }
 
 /* Tell the sinks about a new incoming call; see core.h. */
@@ -620,12 +626,25 @@ core_call_hold_emit(struct call *call, bool local, bool held)
 
 	log_info("call %u: %s %s", call->id, held ? "held" : "taken off hold",
 	    local ? "here" : "by the peer");
-	memset(&ev, 0, sizeof ev);
-	ev.type = TP_EV_CALL_HOLD;
-	ev.call_id = call->id;
+	core_call_event(&ev, call, TP_EV_CALL_HOLD);
 	ev.u.hold.held = held;
 	ev.u.hold.local = local;
 	core_emit(call->core, &ev);
+}
+
+/*
+ * Start (or update) media with the stream last negotiated; held here,
+ * nothing goes out or is played, whatever the answer said.  Returns
+ * media_start()'s status.
+ */
+static int
+core_call_stream(struct call *call)
+{
+	struct media_stream	st = call->stream;
+
+	if (call->held_here)
+		st.send = st.recv = false;
+	return media_start(call->media, &st);
 }
 
 /* Start media from the negotiated SDP; see core.h. */
@@ -679,10 +698,7 @@ core_call_media(struct call *call, const char *remote_sdp, bool we_offered,
 	}
 	call->stream = st;
 	call->have_stream = true;
-	/* Held here: nothing goes out or is played, whatever the answer. */
-	if (call->held_here)
-		st.send = st.recv = false;
-	if ((err = media_start(call->media, &st)) != 0) {
+	if ((err = core_call_stream(call)) != 0) {
 		core_notice(call->core, 1, "call %u: cannot start RTP to %s:%u",
 		    call->id, st.remote_addr, st.remote_port);
 		return err;
@@ -823,9 +839,8 @@ tp_hangup(struct tp_core *core, unsigned call_id)
 int
 tp_hold(struct tp_core *core, unsigned call_id, bool hold)
 {
-	struct call		*call = core_call_find(core, call_id);
-	struct media_stream	 st;
-	int			 err;
+	struct call	*call = core_call_find(core, call_id);
+	int		 err;
 
 	if (call == NULL)
 		return ENOENT;
@@ -837,12 +852,8 @@ tp_hold(struct tp_core *core, unsigned call_id, bool hold)
 		return err;
 	call->held_here = hold;
 	/* Stop (or restart) at once, not when the answer comes. */
-	if (call->have_stream) {
-		st = call->stream;
-		if (hold)
-			st.send = st.recv = false;
-		media_start(call->media, &st);
-	}
+	if (call->have_stream)
+		core_call_stream(call);
 	core_call_hold_emit(call, true, hold);
 	return 0;
 }
@@ -861,9 +872,7 @@ tp_mute(struct tp_core *core, unsigned call_id, bool mute)
 	call->muted = mute;
 	media_set_mute(call->media, mute);
 	log_info("call %u: %s", call->id, mute ? "muted" : "unmuted");
-	memset(&ev, 0, sizeof ev);
-	ev.type = TP_EV_CALL_MUTE;
-	ev.call_id = call->id;
+	core_call_event(&ev, call, TP_EV_CALL_MUTE);
 	ev.u.mute.muted = mute;
 	core_emit(core, &ev);
 	return 0;
